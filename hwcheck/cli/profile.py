@@ -1,0 +1,16 @@
+"""`hwcheck profile` (not built yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from hwcheck.errors import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("profile", help="(not built yet)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'profile' is not built yet")

@@ -1,0 +1,96 @@
+"""The result document: a judged inventory, its findings and verdict.
+
+Declares types only (TypedDicts): import under `TYPE_CHECKING`.
+The JSON Schema is docs/schema/result.schema.json.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+from hwcheck.model.inventory import Inventory
+
+Status = Literal["pass", "fail", "warn", "unknown", "waived"]
+"""`fail`: an error-severity rule failed; `warn`: a warning- or info-severity rule failed;
+`unknown`: a needed fact is missing or unparsable (never pass, never fail);
+`waived`: failed or unknown, but a valid waiver covers it."""
+
+Severity = Literal["error", "warning", "info"]
+Verdict = Literal["compliant", "noncompliant", "unknown"]
+SubjectKind = Literal["node", "card", "nic", "module", "kernel", "os", "system"]
+
+
+class Subject(TypedDict):
+    kind: SubjectKind
+    id: str  # stable: card "0000:3b:00", nic "eth0", module "ice", node "node"
+    label: str  # human: "Intel E810-C for QSFP (ens1f0, ens1f1) at 0000:3b:00"
+    ports: list[str]
+    pci_addresses: list[str]
+
+
+class Observed(TypedDict):
+    raw: str | None  # exactly as probed
+    parsed: dict[str, str] | None  # components, e.g. {"nvm": "8.15", "eetrack": "0x8000a4e8"}
+    source: str | None  # where the raw value came from, e.g. "ethtool-ioctl", "sysfs"
+
+
+class Waiver(TypedDict):
+    rule_id: str
+    justification: str
+    expires: str  # ISO date
+    scope: dict[str, str]  # {"node": ..., "serial": ..., "model": ...}
+    expired: bool
+    where: str  # "waivers.yaml:12"
+
+
+class Finding(TypedDict):
+    rule_id: str
+    profile: str  # the profile (top layer) being checked
+    layer: str  # the layer whose definition of this rule was used
+    severity: Severity
+    status: Status
+    subject: Subject
+    title: str
+    message: str  # one sentence explaining the verdict, with the values compared
+    expected: str
+    observed: Observed
+    remediation: str | None
+    advisory: str | None  # URL
+    waiver: Waiver | None
+
+
+class Layer(TypedDict):
+    name: str
+    version: str | None
+    path: str
+
+
+class ProfileUse(TypedDict):
+    name: str
+    version: str | None
+    path: str
+    layers: list[Layer]  # base first, the profile itself last
+    selected_because: str  # "named with --profile" or the applies_to match explained
+
+
+class Counts(TypedDict):
+    passed: int
+    failed: int
+    warned: int
+    unknown: int
+    waived: int
+
+
+class Result(TypedDict):
+    schema_version: int
+    kind: Literal["hwcheck-result"]
+    hwcheck_version: str
+    judged_at: str  # RFC 3339 UTC
+    verdict: Verdict
+    exit_code: int
+    strict: bool
+    profiles: list[ProfileUse]
+    counts: Counts
+    findings: list[Finding]
+    waiver_notes: list[str]  # e.g. expired waivers, waivers that matched nothing
+    inventory: Inventory

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up hwcheck on a Debian 12 machine: the Debian packages the probe uses when present,
+# a virtual environment in .venv with hwcheck installed (editable), and byte-compiled sources.
+#   bash scripts/setup.sh          runtime only
+#   bash scripts/setup.sh --test   also the test tools and the browser used by the report tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+debs=(python3 python3-venv lshw ethtool pciutils pci.ids iproute2 libudev1)
+[ "$want_test" = 1 ] && debs+=(chromium)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: not root or no apt-get; these Debian packages are missing: ${missing[*]}" >&2
+    echo "setup: hwcheck still runs without lshw/ethtool/pci.ids and records what it could not read" >&2
+  fi
+fi
+
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3)
+if [ ! -x .venv/bin/python ]; then
+  "$py" -m venv .venv
+fi
+extra=""
+[ "$want_test" = 1 ] && extra="[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+# Byte-compile what we import: with PYTHONDONTWRITEBYTECODE set, nothing else would,
+# and every start would pay for compiling the sources again.
+.venv/bin/python -m compileall -q -j 0 hwcheck .venv/lib >/dev/null || true
+echo "setup: ready (.venv/bin/hwcheck)"
