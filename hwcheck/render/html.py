@@ -1,0 +1,81 @@
+"""The HTML report: one self-contained file, rendered with jinja2 (autoescaping on).
+
+CSS and the small filter script are inlined; nothing is fetched from anywhere. A
+Content-Security-Policy in the page allows only that one script (by its hash) and inline
+styles, so even a value that slipped past escaping could not run code or load anything.
+The page reads completely without JavaScript; the script only adds the status filter and
+search. This is the only module that imports jinja2.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hwcheck.render.htmlview import build_view
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import jinja2
+
+    from hwcheck.model.result import Result
+
+_TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+
+
+class _Assets:
+    """The jinja2 environment and the inline assets, loaded once per process."""
+
+    __slots__ = ("css", "env", "script", "script_hash")
+
+    def __init__(self) -> None:
+        import jinja2  # noqa: PLC0415 - jinja2 costs ~50 ms: only the HTML path pays
+
+        self.env: jinja2.Environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(_TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.css = _read("report.css").strip()
+        self.script = _read("report.js").strip()
+        self.script_hash = _csp_hash(self.script)
+
+
+def _read(name: str) -> str:
+    with open(os.path.join(_TEMPLATES, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _csp_hash(script: str) -> str:
+    import base64  # noqa: PLC0415 - loaded once, for the page's CSP hash
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+_assets: _Assets | None = None
+
+
+def _load() -> _Assets:
+    global _assets  # noqa: PLW0603 - one environment per process, built on first use
+    if _assets is None:
+        _assets = _Assets()
+    return _assets
+
+
+def render_html(result: Result) -> str:
+    """The result as one self-contained HTML page (UTF-8 text)."""
+    from markupsafe import Markup  # noqa: PLC0415 - comes with jinja2, loaded with it
+
+    assets = _load()
+    template = assets.env.get_template("report.html.j2")
+    return template.render(
+        result=result,
+        view=build_view(result),
+        css=Markup(assets.css),  # noqa: S704 - our own stylesheet file, not data
+        script=Markup(assets.script),  # noqa: S704 - our own script file, not data
+        script_hash=assets.script_hash,
+    )

@@ -1,0 +1,267 @@
+"""The HTML report's view: a Result reshaped into what the template shows, in display order.
+
+Plain data only (dicts, lists, strings); no markup here. Escaping is the template's job
+(jinja2 with autoescape), so every string below is still the raw value.
+"""
+
+from __future__ import annotations
+
+from hwcheck.render.order import (
+    STATUS_HEADINGS,
+    STATUS_ORDER,
+    STATUS_WORDS,
+    VERDICT_EXPLAINED,
+    VERDICT_WORDS,
+    card_findings,
+    counts_by_status,
+    format_speed,
+    nic_findings,
+    safe_url,
+    sorted_findings,
+    worst_status,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from hwcheck.model.inventory import Card, Inventory, Nic
+    from hwcheck.model.result import Finding, Result
+
+    View = dict[str, Any]
+
+
+def _ids(vendor: str | None, device: str | None) -> str | None:
+    if vendor is None and device is None:
+        return None
+    return f"{vendor or '????'}:{device or '????'}"
+
+
+def _gap_index(inventory: Inventory) -> dict[str, str]:
+    return {gap["what"]: f"{gap['reason']}: {gap['detail']}" for gap in inventory["gaps"]}
+
+
+def _fact(value: object, what: str, gaps: dict[str, str]) -> View:
+    """A fact for the identity table: its value, or why it is missing."""
+    if value is None or value == "":
+        return {"value": None, "missing": gaps.get(what, "not reported")}
+    return {"value": str(value), "missing": None}
+
+
+def _identity(inventory: Inventory) -> list[tuple[str, View]]:
+    gaps = _gap_index(inventory)
+    system = inventory["system"]
+    kernel = inventory["kernel"]
+    rows = [("Hostname", _fact(inventory["host"]["hostname"], "host.hostname", gaps))]
+    if system["present"]:
+        product = " ".join(p for p in (system["sys_vendor"], system["product_name"]) if p)
+        bios = " ".join(
+            p for p in (system["bios_vendor"], system["bios_version"], system["bios_date"]) if p
+        )
+        board = " ".join(
+            p for p in (system["board_vendor"], system["board_name"], system["board_version"]) if p
+        )
+        rows += [
+            ("System", _fact(product, "system.product_name", gaps)),
+            ("Serial", _fact(system["product_serial"], "system.product_serial", gaps)),
+            ("BIOS", _fact(bios, "system.bios_version", gaps)),
+            ("Board", _fact(board, "system.board_name", gaps)),
+        ]
+    else:
+        rows.append(("System", {"value": None, "missing": "no DMI on this node"}))
+    release = " ".join(p for p in (kernel["release"], kernel["arch"]) if p)
+    taint = kernel["taint_flags"]
+    if taint:
+        release += f" (tainted: {''.join(taint)})"
+    rows += [
+        ("Kernel", _fact(release, "kernel.release", gaps)),
+        ("OS", _fact(inventory["os"]["pretty_name"], "os.pretty_name", gaps)),
+    ]
+    source = inventory["source"]
+    where = "this node (live)" if source["kind"] == "live" else f"capture {source['root']}"
+    rows.append(("Probed", {"value": f"{where} at {inventory['collected_at']}", "missing": None}))
+    return rows
+
+
+def _parsed_firmware(findings: list[Finding]) -> dict[str, list[tuple[str, str]]]:
+    """raw firmware string -> its parsed components, as the judge reported them."""
+    parsed: dict[str, list[tuple[str, str]]] = {}
+    for finding in findings:
+        observed = finding["observed"]
+        raw = observed["raw"]
+        if raw is not None and observed["parsed"] and raw not in parsed:
+            parsed[raw] = sorted(observed["parsed"].items())
+    return parsed
+
+
+def _values_by_port(ports: list[Nic], field: str) -> list[View]:
+    """The distinct values of `field` across ports, each with the ports that report it."""
+    groups: dict[str | None, list[str]] = {}
+    for nic in ports:
+        value = nic[field]  # type: ignore[literal-required]
+        groups.setdefault(value, []).append(nic["name"])
+    single = len(groups) == 1
+    return [{"value": value, "ports": [] if single else names} for value, names in groups.items()]
+
+
+def _port(nic: Nic) -> View:
+    speed = format_speed(nic["speed_mbps"])
+    link = nic["operstate"] or "unknown"
+    if speed:
+        link += f" {speed}"
+    return {
+        "name": nic["name"],
+        "pci_address": nic["pci_address"],
+        "mac": nic["permanent_mac_address"] or nic["mac_address"],
+        "link": link,
+        "up": nic["operstate"] == "up",
+        "alias": nic["ifalias"],
+        "kind": nic["kind"],
+        "link_type": nic["link_type"],
+    }
+
+
+def _firmware_cells(ports: list[Nic], parsed: dict[str, list[tuple[str, str]]]) -> list[View]:
+    cells = []
+    for item in _values_by_port(ports, "firmware_version"):
+        raw = item["value"]
+        truncated = any(
+            n["firmware_version_truncated"] for n in ports if n["name"] in item["ports"]
+        )
+        cells.append(
+            {
+                "raw": raw,
+                "ports": item["ports"],
+                "parsed": parsed.get(raw, []) if raw is not None else [],
+                "padded": raw is not None and raw != raw.strip(),
+                "truncated": truncated,
+            }
+        )
+    return cells
+
+
+def _status_view(findings: list[Finding]) -> View:
+    status = worst_status(f["status"] for f in findings)
+    if status is None:
+        return {"status": "none", "word": "not checked", "count": 0}
+    return {"status": status, "word": STATUS_WORDS[status], "count": len(findings)}
+
+
+def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
+    ports = [by_name[name] for name in card["ports"] if name in by_name]
+    findings = card_findings(result, card)
+    return {
+        "card": card["card"],
+        "vendor": card["vendor_name"],
+        "model": card["device_name"],
+        "subsystem": card["subsystem_name"],
+        "ids": _ids(card["vendor_id"], card["device_id"]),
+        "subsystem_ids": _ids(card["subsystem_vendor_id"], card["subsystem_device_id"]),
+        "ports": [_port(n) for n in ports],
+        "drivers": _driver_cells(ports),
+        "firmware": _firmware_cells(ports, _parsed_firmware(findings)),
+        **_status_view(findings),
+    }
+
+
+def _driver_cells(ports: list[Nic]) -> list[View]:
+    cells: dict[tuple[str | None, str | None], list[str]] = {}
+    for nic in ports:
+        cells.setdefault((nic["driver"], nic["driver_version"]), []).append(nic["name"])
+    single = len(cells) == 1
+    return [
+        {"driver": driver, "version": version, "ports": [] if single else names}
+        for (driver, version), names in cells.items()
+    ]
+
+
+def _other_row(result: Result, nic: Nic) -> View:
+    findings = nic_findings(result, nic["name"], nic["pci_address"])
+    kind = nic["link_type"] or nic["kind"]
+    if nic["kind"] == "vf" and nic["physfn"]:
+        kind = f"VF of {nic['physfn']}"
+    return {
+        "card": nic["pci_address"],
+        "vendor": nic["vendor_name"],
+        "model": nic["device_name"] or kind,
+        "subsystem": nic["subsystem_name"],
+        "ids": _ids(nic["vendor_id"], nic["device_id"]),
+        "subsystem_ids": _ids(nic["subsystem_vendor_id"], nic["subsystem_device_id"]),
+        "ports": [_port(nic)],
+        "drivers": _driver_cells([nic]),
+        "firmware": _firmware_cells([nic], _parsed_firmware(findings)),
+        "kind": kind,
+        **_status_view(findings),
+    }
+
+
+def _finding(finding: Finding) -> View:
+    observed = finding["observed"]
+    raw = observed["raw"]
+    advisory = finding["advisory"]
+    return {
+        **finding,
+        "word": STATUS_WORDS.get(finding["status"], finding["status"].upper()),
+        "raw": raw,
+        "padded": raw is not None and raw != raw.strip(),
+        "parsed": sorted((observed["parsed"] or {}).items()),
+        "source": observed["source"],
+        "advisory_href": safe_url(advisory),
+        "advisory_text": advisory,
+    }
+
+
+def _groups(result: Result) -> list[View]:
+    by_status: dict[str, list[View]] = {status: [] for status in STATUS_ORDER}
+    for finding in sorted_findings(result["findings"]):
+        by_status.setdefault(finding["status"], []).append(_finding(finding))
+    return [
+        {
+            "status": status,
+            "heading": STATUS_HEADINGS.get(status, status),
+            "word": STATUS_WORDS.get(status, status.upper()),
+            "findings": items,
+        }
+        for status, items in by_status.items()
+        if items
+    ]
+
+
+def _inventory_nic(nic: Nic) -> View:
+    sources = nic["sources"]
+    rows = [
+        (key, value, sources.get(key))
+        for key, value in nic.items()
+        if key not in ("sources", "name")
+    ]
+    return {"name": nic["name"], "rows": rows}
+
+
+def build_view(result: Result) -> View:
+    inventory = result["inventory"]
+    by_name = {nic["name"]: nic for nic in inventory["nics"]}
+    in_cards = {name for card in inventory["cards"] for name in card["ports"]}
+    verdict = result["verdict"]
+    counts = counts_by_status(result)
+    return {
+        "verdict": verdict,
+        "verdict_word": VERDICT_WORDS.get(verdict, verdict.upper()),
+        "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
+        "host": inventory["host"]["hostname"] or "unknown host",
+        "identity": _identity(inventory),
+        "counts": [
+            {"status": s, "word": STATUS_WORDS[s], "heading": STATUS_HEADINGS[s], "count": c}
+            for s, c in counts.items()
+        ],
+        "total": sum(counts.values()),
+        "cards": [_card_row(result, card, by_name) for card in inventory["cards"]],
+        "others": [_other_row(result, n) for n in inventory["nics"] if n["name"] not in in_cards],
+        "groups": _groups(result),
+        "inventory_nics": [_inventory_nic(n) for n in inventory["nics"]],
+        "inventory_sections": [
+            ("Kernel", list(inventory["kernel"].items())),
+            ("Operating system", list(inventory["os"].items())),
+            ("System (DMI)", list(inventory["system"].items())),
+            ("Source", list(inventory["source"].items())),
+        ],
+    }

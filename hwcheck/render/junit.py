@@ -1,0 +1,172 @@
+"""JUnit XML, as Jenkins, GitLab and other CI systems read it (the Apache Ant structure).
+
+One `<testsuite>` per profile, one `<testcase>` per rule and subject: `classname` is the rule
+ID (its dots group rules by vendor in CI views), `name` the subject. The outcome mirrors the
+exit code a CI job gates on:
+
+- fail    -> `<failure type="fail">`
+- warn    -> `<failure type="warning">` with `--strict` (warnings fail the run then); otherwise
+             a passing test case whose `<system-out>` starts with `WARNING:`
+- unknown -> `<error type="unknown">`: the check could not be carried out
+- waived  -> `<skipped>` with the justification and expiry
+- pass    -> an empty test case
+
+Gaps in the inventory go to the suite's `<system-out>`. The XML is written by hand: values
+are escaped, and characters XML 1.0 cannot carry are shown as `\\xNN`.
+"""
+
+from __future__ import annotations
+
+from hwcheck.render.order import VERDICT_WORDS, safe_url, sorted_findings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.result import Finding, Result
+
+_ILLEGAL = {c: f"\\x{c:02x}" for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_ILLEGAL.update({0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"})
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
+_TEXT_TABLE = {**_ILLEGAL, **_ESCAPES}
+_ATTR_TABLE = {**_TEXT_TABLE, 0x09: "&#9;", 0x0A: "&#10;", 0x0D: "&#13;"}
+
+
+def _text(value: object) -> str:
+    out = str(value).translate(_TEXT_TABLE)
+    # lone surrogates (from undecodable bytes) cannot be encoded: show them escaped
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _attr(value: object) -> str:
+    out = str(value).translate(_ATTR_TABLE)
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _timestamp(rfc3339: str) -> str:
+    """Ant's timestamp carries no time zone: `2026-11-24T14:02:12Z` -> `2026-11-24T14:02:12`
+    (the value is UTC; the `hwcheck.judged_at` property keeps the original)."""
+    return rfc3339[:19] if len(rfc3339) >= 19 else rfc3339
+
+
+def _details(finding: Finding) -> str:
+    observed = finding["observed"]
+    lines = [
+        finding["message"],
+        f"subject: {finding['subject']['label']}",
+        f"rule: {finding['rule_id']} ({finding['severity']}, layer {finding['layer']})",
+        f"expected: {finding['expected']}",
+        "observed: " + ("(not available)" if observed["raw"] is None else repr(observed["raw"])),
+    ]
+    if observed["parsed"]:
+        lines.append("parsed: " + ", ".join(f"{k}={v}" for k, v in observed["parsed"].items()))
+    if observed["source"]:
+        lines.append(f"source: {observed['source']}")
+    if finding["remediation"]:
+        lines.append(f"remediation: {finding['remediation']}")
+    link = safe_url(finding["advisory"])
+    if link:
+        lines.append(f"advisory: {link}")
+    waiver = finding["waiver"]
+    if waiver is not None:
+        state = "expired on" if waiver["expired"] else "expires"
+        lines.append(
+            f"waiver ({waiver['where']}, {state} {waiver['expires']}): {waiver['justification']}"
+        )
+    return "\n".join(lines)
+
+
+def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
+    """The XML of one test case, and its outcome: pass, failure, error or skipped."""
+    status = finding["status"]
+    head = (
+        f'    <testcase classname="{_attr(finding["rule_id"])}" '
+        f'name="{_attr(finding["subject"]["label"])}" time="0">'
+    )
+    message = _attr(finding["message"])
+    body = _text(_details(finding))
+    if status == "fail":
+        inner = f'<failure type="fail" message="{message}">{body}</failure>'
+        outcome = "failure"
+    elif status == "warn" and strict:
+        inner = f'<failure type="warning" message="{message}">{body}</failure>'
+        outcome = "failure"
+    elif status == "unknown":
+        inner = f'<error type="unknown" message="{message}">{body}</error>'
+        outcome = "error"
+    elif status == "waived":
+        waiver = finding["waiver"]
+        why = f"waived: {waiver['justification']} (until {waiver['expires']})" if waiver else ""
+        inner = f'<skipped message="{_attr(why or "waived")}"/><system-out>{body}</system-out>'
+        outcome = "skipped"
+    elif status == "warn":
+        inner = f"<system-out>WARNING: {body}</system-out>"
+        outcome = "pass"
+    else:
+        return f"{head[:-1]}/>", "pass"
+    return f"{head}\n      {inner}\n    </testcase>", outcome
+
+
+def _suite(
+    result: Result, name: str, findings: list[Finding], suite_id: int
+) -> tuple[str, dict[str, int]]:
+    tally = {"tests": 0, "failure": 0, "error": 0, "skipped": 0, "pass": 0}
+    cases = []
+    for finding in sorted_findings(findings):
+        xml, outcome = _testcase(finding, strict=result["strict"])
+        cases.append(xml)
+        tally["tests"] += 1
+        tally[outcome] += 1
+    inventory = result["inventory"]
+    host = inventory["host"]["hostname"] or "localhost"
+    props = [
+        ("hwcheck.verdict", VERDICT_WORDS.get(result["verdict"], result["verdict"])),
+        ("hwcheck.exit_code", str(result["exit_code"])),
+        ("hwcheck.version", result["hwcheck_version"]),
+        ("hwcheck.judged_at", result["judged_at"]),
+        ("hwcheck.strict", "true" if result["strict"] else "false"),
+    ]
+    for use in result["profiles"]:
+        if use["name"] == name:
+            props.append(("hwcheck.profile.version", use["version"] or ""))
+            props.append(("hwcheck.profile.layers", " > ".join(x["name"] for x in use["layers"])))
+            props.append(("hwcheck.profile.selected_because", use["selected_because"]))
+    lines = [
+        f'  <testsuite name="{_attr(name)}" id="{suite_id}" tests="{tally["tests"]}" '
+        f'failures="{tally["failure"]}" errors="{tally["error"]}" skipped="{tally["skipped"]}" '
+        f'time="0" timestamp="{_attr(_timestamp(result["judged_at"]))}" hostname="{_attr(host)}">',
+        "    <properties>",
+        *(f'      <property name="{_attr(k)}" value="{_attr(v)}"/>' for k, v in props),
+        "    </properties>",
+        *cases,
+    ]
+    gaps = inventory["gaps"]
+    if gaps:
+        text = "\n".join(
+            f"could not read {g['what']}: {g['reason']} ({g['source']}) {g['detail']}" for g in gaps
+        )
+        lines.append(f"    <system-out>{_text(text)}</system-out>")
+    lines.append("  </testsuite>")
+    return "\n".join(lines), tally
+
+
+def render_junit(result: Result) -> str:
+    """The result as JUnit XML (UTF-8, one suite per profile; see the module docstring)."""
+    by_profile: dict[str, list[Finding]] = {use["name"]: [] for use in result["profiles"]}
+    for finding in result["findings"]:
+        by_profile.setdefault(finding["profile"], []).append(finding)
+    if not by_profile:
+        by_profile["hwcheck"] = []
+    suites = []
+    totals = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
+    for suite_id, (name, findings) in enumerate(by_profile.items()):
+        xml, tally = _suite(result, name, findings, suite_id)
+        suites.append(xml)
+        for key in totals:
+            totals[key] += tally[key]
+    verdict = VERDICT_WORDS.get(result["verdict"], result["verdict"])
+    host = result["inventory"]["host"]["hostname"] or "unknown host"
+    head = (
+        f'<testsuites name="{_attr(f"hwcheck {host}: {verdict}")}" tests="{totals["tests"]}" '
+        f'failures="{totals["failure"]}" errors="{totals["error"]}" '
+        f'skipped="{totals["skipped"]}" time="0">'
+    )
+    return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', head, *suites, "</testsuites>", ""])
