@@ -1,0 +1,284 @@
+"""Version semantics for the firmware and driver versions NICs really report.
+
+The judge asks three questions of a version string: which *format* it is in (picked by
+driver, see format_for), what its named *components* are (parse), and how two texts of
+one component compare (sort_key / compare), or whether they are merely equal (hex IDs
+such as an EETrack, PSIDs). Profile lint asks whether a threshold is unambiguous
+(check_threshold).
+
+Rules this module keeps:
+- numbers compare as numbers and hex as hex: 7.10 > 7.2, never float(), never str < str;
+- equality-only components (EETrack, PSID, ...) never order; asking raises VersionError;
+- a string that does not fit its format raises VersionError quoting it, with the reason,
+  which the judge reports as *unknown*, never as a pass;
+- raw strings stay untouched: parse returns each component's text as it appears.
+
+Pure: no I/O, no clock. Results are cached (lru_cache), so judging thousands of
+inventories parses each distinct string once. Formats and sources: docs/versions.md.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hwcheck.judge.vformats import (
+    DRIVER_FIRMWARE_FORMATS,
+    FORMAT_TABLE,
+    Format,
+    looks_like_kernel_release,
+)
+from hwcheck.judge.vkeys import EQUALITY_KINDS, ORDERED_KINDS, GrammarError
+
+FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
+"""All format names, in documentation order."""
+
+FIELDS: tuple[str, ...] = ("firmware", "driver")
+"""The driver-info fields format_for knows: firmware_version and driver_version."""
+
+ORDER_OPERATORS: frozenset[str] = frozenset({"min", "max", "range"})
+"""Profile operators that need an order (the others only test equality)."""
+
+TRUNCATION_LENGTH = 31
+"""The kernel copies driver-info strings into 32-byte fields: 31 characters may be cut."""
+
+_EQUALITY_WHY = {
+    "eetrack": "an EETrack ID names one NVM image; a larger ID is not a newer image",
+    "text": "it names a thing (a board ID, a family, a type), it is not a version",
+}
+
+
+class VersionError(ValueError):
+    """A version text does not fit its format or component; str() is the reason."""
+
+
+def _format(fmt: str) -> Format:
+    try:
+        return FORMAT_TABLE[fmt]
+    except KeyError:
+        raise VersionError(
+            f"unknown version format {fmt!r} (expected one of: {', '.join(FORMATS)})"
+        ) from None
+
+
+def _kind(fmt: str, component: str) -> str:
+    spec = _format(fmt)
+    try:
+        return spec.kinds[component]
+    except KeyError:
+        raise VersionError(
+            f"{fmt} has no component {component!r} (expected one of: {', '.join(spec.components)})"
+        ) from None
+
+
+def format_for(driver: str | None, field: str) -> str:
+    """The format of `driver`'s firmware_version (field "firmware") or driver_version.
+
+    Driver versions all use "driver", which also recognises in-tree drivers reporting the
+    kernel release. Firmware of drivers without a dedicated format is read as "dotted".
+    """
+    if field == "driver":
+        return "driver"
+    if field != "firmware":
+        raise VersionError(f"unknown version field {field!r} (expected one of: firmware, driver)")
+    return DRIVER_FIRMWARE_FORMATS.get(driver or "", "dotted")
+
+
+def component_names(fmt: str) -> tuple[str, ...]:
+    """The components `fmt` can yield; the first is the default a rule constrains."""
+    return _format(fmt).components
+
+
+def is_ordered(fmt: str, component: str) -> bool:
+    """False for equality-only components (EETrack, PSID, PHY firmware, family, ...)."""
+    return _kind(fmt, component) not in EQUALITY_KINDS
+
+
+def format_shape(fmt: str) -> str:
+    """One sentence saying what strings of `fmt` look like, with a real example."""
+    spec = _format(fmt)
+    example = f", e.g. {spec.example!r}" if spec.example else ""
+    return f"{spec.shape}{example}"
+
+
+def format_source(fmt: str) -> str:
+    """Where the format comes from (kernel source files)."""
+    return _format(fmt).source
+
+
+@lru_cache(maxsize=8192)
+def _parse(raw: str, fmt: str) -> tuple[tuple[str, str], ...]:
+    spec = _format(fmt)
+    text = raw.strip()
+    if text in {"", "N/A"}:
+        raise VersionError(
+            f"{raw!r} is not a version: the driver reports none here "
+            "(virtual functions and some drivers print N/A or nothing)"
+        )
+    parts = spec.match(text)
+    if parts is None:
+        raise VersionError(f"{raw!r} does not fit {fmt}: expected {format_shape(fmt)}")
+    return tuple((name, parts[name]) for name in spec.components if name in parts)
+
+
+def parse(raw: str, fmt: str) -> dict[str, str]:
+    """Component name -> its text as it appears in `raw` (plus derived info components).
+
+    Raises VersionError, quoting `raw`, when it does not fit `fmt`. Only components
+    present in `raw` appear: an I211 running from iNVM has "invm" but no "nvm".
+    """
+    return dict(_parse(raw, fmt))
+
+
+def component(raw: str, fmt: str, name: str) -> str:
+    """The text of one component of `raw`, or VersionError saying it is absent and why."""
+    parts = parse(raw, fmt)
+    _kind(fmt, name)
+    try:
+        return parts[name]
+    except KeyError:
+        present = ", ".join(parts) or "none"
+        raise VersionError(
+            f"{raw!r} has no {name} component (it has: {present}){_absent_hint(fmt, name)}"
+        ) from None
+
+
+def _absent_hint(fmt: str, name: str) -> str:
+    if fmt == "driver" and name == "version":
+        return "; it is a kernel release: the in-tree driver carries no version of its own"
+    if fmt == "driver" and name == "kernel":
+        return "; it is a vendor driver version, not a kernel release"
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def sort_key(fmt: str, component: str, text: str) -> tuple[object, ...]:
+    """A totally ordered key for `text` of an ordered component (observed or threshold).
+
+    Raises VersionError when the component is equality-only or `text` does not fit it.
+    """
+    kind = _kind(fmt, component)
+    if kind in EQUALITY_KINDS:
+        raise VersionError(
+            f"{component} of {fmt} compares only for equality ({_EQUALITY_WHY[kind]}); "
+            "it has no order"
+        )
+    try:
+        return ORDERED_KINDS[kind](text)
+    except GrammarError as err:
+        raise VersionError(_key_failure(fmt, component, text, err)) from None
+
+
+def _key_failure(fmt: str, component: str, text: str, err: GrammarError) -> str:
+    reason = str(err)
+    if reason.startswith("ambiguous: "):
+        return f"{text!r} is ambiguous for {fmt} {component}: {reason[len('ambiguous: ') :]}"
+    return f"{text!r} is not a valid {component} for {fmt}: {reason}"
+
+
+def _normal(fmt: str, component: str, kind: str, text: str) -> str:
+    try:
+        return EQUALITY_KINDS[kind](text)
+    except GrammarError as err:
+        raise VersionError(_key_failure(fmt, component, text, err)) from None
+
+
+def equals(fmt: str, component: str, a: str, b: str) -> bool:
+    """Whether two texts of one component are the same value (any component).
+
+    EETracks compare as hex numbers (0x8000A4E8 == 0x8000a4e8); ordered components compare
+    by sort_key (1.2 == 1.2.0 for variable-length dotted versions).
+    """
+    kind = _kind(fmt, component)
+    if kind in EQUALITY_KINDS:
+        return _normal(fmt, component, kind, a) == _normal(fmt, component, kind, b)
+    return sort_key(fmt, component, a) == sort_key(fmt, component, b)
+
+
+def compare(fmt: str, component: str, a: str, b: str) -> int:
+    """-1, 0 or 1 as `a` is older than, the same as, or newer than `b`.
+
+    Equality-only components return 0 when equal and raise VersionError otherwise.
+    """
+    kind = _kind(fmt, component)
+    if kind in EQUALITY_KINDS:
+        if _normal(fmt, component, kind, a) == _normal(fmt, component, kind, b):
+            return 0
+        raise VersionError(
+            f"{a!r} and {b!r} differ, and {component} of {fmt} has no order ({_EQUALITY_WHY[kind]})"
+        )
+    key_a = sort_key(fmt, component, a)
+    key_b = sort_key(fmt, component, b)
+    return (key_a > key_b) - (key_a < key_b)
+
+
+def check_threshold(fmt: str, component: str, text: str, *, op: str | None = None) -> str | None:
+    """Lint: None if `text` is an unambiguous threshold for this component, else why not.
+
+    With `op` (a profile operator such as "min"), also says when an equality-only
+    component is used with an ordering operator.
+    """
+    try:
+        kind = _kind(fmt, component)
+        if kind in EQUALITY_KINDS:
+            if op in ORDER_OPERATORS:
+                return (
+                    f"{component} of {fmt} compares only for equality ({_EQUALITY_WHY[kind]}); "
+                    f"'{op}' needs an order: use exact, allowed or known_bad"
+                )
+            _normal(fmt, component, kind, text)
+            return None
+        sort_key(fmt, component, text)
+    except VersionError as err:
+        return str(err)
+    return _advice(fmt, component, text)
+
+
+def _advice(fmt: str, component: str, text: str) -> str | None:
+    """Thresholds that parse but that a reader of vendor release notes may misread."""
+    kind = FORMAT_TABLE[fmt].kinds[component]
+    if kind == "dec2" and fmt == "igb":
+        minor = text.split(".")[1]
+        if len(minor) == 1:
+            major = text.split(".", maxsplit=1)[0]
+            return (
+                f"{text!r} is ambiguous for igb nvm: the kernel prints the minor without a "
+                f"leading zero, so {text!r} means {major}.0{minor}; Intel writes two digits "
+                f"(write {major}.0{minor} or {major}.{minor}0)"
+            )
+    if fmt == "mlx" and component == "fw":
+        major, minor, sub = text.split(".")
+        if int(major) >= 10 and len(sub) < 4:
+            return (
+                f"{text!r} is ambiguous for mlx fw: mlx5 prints the subminor with four "
+                f"digits ('%04d'), so this is {major}.{minor}.{int(sub):04d}; "
+                "write the subminor as the firmware release notes do"
+            )
+    return None
+
+
+def may_be_truncated(raw: str, fmt: str, name: str) -> bool:
+    """True when `raw` filled the 31-character field and component `name` ends it.
+
+    The kernel cuts driver-info strings at 31 characters, so such a trailing component
+    (e.g. bnx2x's "phy", a long kernel release) may be missing its tail.
+    """
+    if len(raw) < TRUNCATION_LENGTH:
+        return False
+    text = parse(raw, fmt).get(name)
+    return text is not None and raw.rstrip().endswith(text)
+
+
+def is_kernel_release(raw: str, kernel_release: str | None = None) -> bool:
+    """Whether a driver version is the kernel release (an in-tree driver's version).
+
+    Shapes such as 4.18.0-372.82.1.el8_6.x86_64 are recognised alone; a plain "6.6.43"
+    could also be a vendor release, so it counts only when it is the node's
+    `kernel_release` (or, cut at 31 characters, its beginning).
+    """
+    text = raw.strip()
+    if kernel_release:
+        if text == kernel_release:
+            return True
+        if len(text) == TRUNCATION_LENGTH and kernel_release.startswith(text):
+            return True
+    return looks_like_kernel_release(text)

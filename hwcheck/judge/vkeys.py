@@ -1,0 +1,194 @@
+"""Component grammars: how one component's text becomes a sort key, or why it cannot.
+
+A *kind* names one grammar (``dec3``, ``nvm-hex``, ``eetrack``, ...). Each kind has a
+key function that takes the component's text, exactly as the kernel prints it or as a
+profile writes a threshold, and returns a tuple that orders like the version does, or
+raises GrammarError with a sentence saying why the text does not fit. Numbers compare as
+numbers, hex as hex; nothing goes through float() or plain string comparison.
+
+Equality-only kinds (hex IDs, PSIDs, names) have a *normaliser* instead: two texts are
+the same component value when their normal forms are equal.
+
+Pure and import-light: only ``re``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable  # cheap: `re` has already loaded `collections`
+
+KeyFunc = Callable[[str], tuple[object, ...]]
+NormFunc = Callable[[str], str]
+
+_DEC_PARTS = re.compile(r"\d+(?:\.\d+)*")
+_NATURAL_TOKEN = re.compile(r"\d+|[A-Za-z]+")
+_HEX_WORD = re.compile(r"[0-9A-Fa-f]{1,4}")
+_EETRACK = re.compile(r"0[xX][0-9A-Fa-f]{1,8}")
+_NVM_HEX = re.compile(r"([0-9A-Fa-f])\.([0-9A-Fa-f]+)")
+_INVM = re.compile(r"(\d+)\. *(\d+)")
+_TG3_BC = re.compile(r"(?:[0-9A-Za-z]+-)?v?(\d+)\.(\d{2})")
+_TG3_SB = re.compile(r"(?:sb )?v?(\d+)\.(\d{2})([a-z]?)")
+_MGMT = re.compile(r"(?:(?:, )?([A-Za-z][A-Za-z0-9]*) )?v?(\d+(?:\.\d+)*)")
+_KERNEL = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:-(.*))?")
+
+
+class GrammarError(ValueError):
+    """A component text does not fit its grammar; str() is the reason (no quotes added)."""
+
+
+def _dotted_ints(text: str, what: str) -> tuple[int, ...]:
+    if not _DEC_PARTS.fullmatch(text):
+        raise GrammarError(f"expected {what}: decimal numbers separated by dots")
+    return tuple(int(part) for part in text.split("."))
+
+
+def _fixed(arity: int, what: str) -> KeyFunc:
+    def key(text: str) -> tuple[object, ...]:
+        parts = _dotted_ints(text, what)
+        if len(parts) != arity:
+            raise GrammarError(
+                f"expected {what} with exactly {arity} numbers (the kernel always prints "
+                f"{arity}); got {len(parts)}"
+            )
+        return parts
+
+    return key
+
+
+def _variable(what: str) -> KeyFunc:
+    def key(text: str) -> tuple[object, ...]:
+        parts = list(_dotted_ints(text, what))
+        while len(parts) > 1 and parts[-1] == 0:  # 1.2 and 1.2.0 are the same version
+            parts.pop()
+        return tuple(parts)
+
+    return key
+
+
+def _nvm_hex(text: str) -> tuple[object, ...]:
+    match = _NVM_HEX.fullmatch(text)
+    if not match:
+        raise GrammarError(
+            "expected an Intel NVM version: one hex digit, a dot and two hex digits "
+            "(the kernel prints '%x.%02x', e.g. 8.15 or 4.30)"
+        )
+    if len(match.group(2)) != 2:
+        minor = match.group(2)
+        guess = f"{match.group(1)}.0{minor} or {match.group(1)}.{minor}0"
+        raise GrammarError(
+            f"ambiguous: the kernel prints the NVM minor as two hex digits ({guess}?)"
+        )
+    return (int(match.group(1), 16), int(match.group(2), 16))
+
+
+def _oem_hex(text: str) -> tuple[object, ...]:
+    parts = text.split(".")
+    if len(parts) != 3 or not all(_HEX_WORD.fullmatch(p) for p in parts):
+        raise GrammarError("expected an OEM NVM version: three hex numbers ('%x.%x.%x')")
+    return tuple(int(p, 16) for p in parts)
+
+
+def _hex_word(text: str) -> tuple[object, ...]:
+    if not _HEX_WORD.fullmatch(text):
+        raise GrammarError("expected a 16-bit hex word: 1 to 4 hex digits ('%x')")
+    return (int(text, 16),)
+
+
+def _invm(text: str) -> tuple[object, ...]:
+    match = _INVM.fullmatch(text.strip())
+    if not match:
+        raise GrammarError("expected an iNVM version 'major.minor' (printed '%2d.%2d')")
+    return (int(match.group(1)), int(match.group(2)))
+
+
+def _tg3_bc(text: str) -> tuple[object, ...]:
+    match = _TG3_BC.fullmatch(text)
+    if not match:
+        raise GrammarError(
+            "expected a tg3 bootcode version like '5720-v1.39' or 'v3.13' "
+            "(the minor always has two digits: 'v%d.%02d')"
+        )
+    return (int(match.group(1)), int(match.group(2)))
+
+
+def _tg3_sb(text: str) -> tuple[object, ...]:
+    match = _TG3_SB.fullmatch(text)
+    if not match:
+        raise GrammarError("expected a tg3 selfboot version like 'sb v2.04' or 'v2.04a'")
+    build = ord(match.group(3)) - ord("a") + 1 if match.group(3) else 0
+    return (int(match.group(1)), int(match.group(2)), build)
+
+
+def _mgmt(text: str) -> tuple[object, ...]:
+    match = _MGMT.fullmatch(text)
+    if not match:
+        raise GrammarError("expected a management firmware version like 'NCSI v1.5.18.0'")
+    return _variable("a management firmware version")(match.group(2))
+
+
+def _ffv(text: str) -> tuple[object, ...]:
+    body = text[3:] if text[:3].upper() == "FFV" else text
+    return _variable("an FFV family firmware version")(body)
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Order free-form version text: digit runs as numbers, letter runs as words."""
+    tokens = _NATURAL_TOKEN.findall(text)
+    if not tokens or not tokens[0].isdigit():
+        raise GrammarError("expected a version that starts with a number")
+    return tuple((0, int(t)) if t.isdigit() else (1, t.lower()) for t in tokens)
+
+
+def kernel_key(text: str) -> tuple[object, ...]:
+    """Order kernel releases: upstream version, then the distribution's build numbers."""
+    match = _KERNEL.fullmatch(text)
+    if not match:
+        raise GrammarError("expected a kernel release like 4.18.0-372.82.1.el8_6.x86_64")
+    upstream = (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+    local = match.group(4)
+    if local is None:
+        return (upstream, ())
+    tokens = _NATURAL_TOKEN.findall(local)
+    return (upstream, tuple((0, int(t)) if t.isdigit() else (1, t.lower()) for t in tokens))
+
+
+def _build_key(text: str) -> tuple[object, ...]:
+    return _variable("distribution build numbers")(text)
+
+
+ORDERED_KINDS: dict[str, KeyFunc] = {
+    "nvm-hex": _nvm_hex,
+    "oem-hex": _oem_hex,
+    "hex-word": _hex_word,
+    "dec2": _fixed(2, "a version 'major.minor'"),
+    "dec3": _fixed(3, "a version 'major.minor.patch'"),
+    "mlx-fw": _fixed(3, "a firmware version 'major.minor.subminor'"),
+    "dec4": _fixed(4, "a four-part version 'a.b.c.d'"),
+    "dotted": _variable("a dotted version"),
+    "invm": _invm,
+    "tg3-bc": _tg3_bc,
+    "tg3-sb": _tg3_sb,
+    "mgmt": _mgmt,
+    "ffv": _ffv,
+    "natural": natural_key,
+    "kernel": kernel_key,
+    "build": _build_key,
+}
+
+
+def _norm_eetrack(text: str) -> str:
+    if not _EETRACK.fullmatch(text):
+        raise GrammarError("expected an EETrack ID: 0x followed by up to 8 hex digits")
+    return f"0x{int(text, 16):08x}"
+
+
+def _norm_text(text: str) -> str:
+    if not text or text != text.strip():
+        raise GrammarError("expected a non-empty value without surrounding spaces")
+    return text
+
+
+EQUALITY_KINDS: dict[str, NormFunc] = {
+    "eetrack": _norm_eetrack,
+    "text": _norm_text,
+}
