@@ -1,1 +1,98 @@
-"""judge package."""
+"""Judging: inventory + resolved profiles (+ waivers, + today's date) -> Result. Pure.
+
+    result = judge_node(selected, inventory, waivers=entries, today="2026-11-24",
+                        judged_at="2026-11-24T14:00:00Z", strict=False)
+
+`selected` is a list of (Profile, why it was selected). The verdict and exit code follow
+hwcheck/status.py: any unwaived `fail` -> noncompliant (1); else an unwaived `unknown` on
+an error-severity rule -> unknown (3); else, with `strict`, any `warn` or other
+`unknown` -> noncompliant (1); else compliant (0).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hwcheck.status import ExitStatus
+
+if TYPE_CHECKING:
+    from hwcheck.judge.waivers import WaiverEntry
+    from hwcheck.model.inventory import Inventory
+    from hwcheck.model.result import Counts, Finding, ProfileUse, Result, Verdict
+    from hwcheck.profile.model import Profile
+
+
+def verdict(findings: list[Finding], *, strict: bool) -> tuple[Verdict, ExitStatus, Counts]:
+    counts: Counts = {"passed": 0, "failed": 0, "warned": 0, "unknown": 0, "waived": 0}
+    names = {"pass": "passed", "fail": "failed", "warn": "warned", "unknown": "unknown", "waived": "waived"}
+    needed_unknown = soft = False
+    for f in findings:
+        counts[names[f["status"]]] += 1  # type: ignore[literal-required]
+        if f["status"] == "unknown":
+            if f["severity"] == "error":
+                needed_unknown = True
+            else:
+                soft = True
+        elif f["status"] == "warn":
+            soft = True
+    if counts["failed"]:
+        return "noncompliant", ExitStatus.NONCOMPLIANT, counts
+    if needed_unknown:
+        return "unknown", ExitStatus.UNKNOWN, counts
+    if strict and soft:
+        return "noncompliant", ExitStatus.NONCOMPLIANT, counts
+    return "compliant", ExitStatus.OK, counts
+
+
+def profile_use(profile: Profile, why: str) -> ProfileUse:
+    return {
+        "name": profile.top.name,
+        "version": profile.top.version,
+        "path": profile.top.path,
+        "layers": [
+            {"name": layer.name, "version": layer.version, "path": layer.path}
+            for layer in profile.layers
+        ],
+        "selected_because": why,
+    }
+
+
+def judge_node(
+    selected: list[tuple[Profile, str]],
+    inventory: Inventory,
+    *,
+    waivers: list[WaiverEntry] | None = None,
+    today: str,
+    judged_at: str,
+    strict: bool = False,
+) -> Result:
+    from hwcheck import __version__
+    from hwcheck.judge.engine import judge
+    from hwcheck.judge.waivers import apply_waivers
+    from hwcheck.model import RESULT_SCHEMA_VERSION
+
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for profile, _why in selected:
+        for finding in judge(profile, inventory):
+            # Two selected profiles sharing a base layer judge its rules once.
+            key = (finding["rule_id"], finding["layer"], finding["subject"]["kind"], finding["subject"]["id"])
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    notes = apply_waivers(findings, waivers or [], inventory, today)
+    outcome, code, counts = verdict(findings, strict=strict)
+    return {
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "kind": "hwcheck-result",
+        "hwcheck_version": __version__,
+        "judged_at": judged_at,
+        "verdict": outcome,
+        "exit_code": int(code),
+        "strict": strict,
+        "profiles": [profile_use(p, why) for p, why in selected],
+        "counts": counts,
+        "findings": findings,
+        "waiver_notes": notes,
+        "inventory": inventory,
+    }

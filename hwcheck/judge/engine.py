@@ -1,0 +1,298 @@
+"""The judge: a resolved profile and an inventory in, findings out. Pure: no I/O, no clock.
+
+One finding per rule and subject. NIC rules judge each selected card once, through its
+physical functions; when the ports of a card disagree, the worst port decides and the
+sentence names each. A fact that was not gathered, or a version that cannot be read,
+gives `unknown` with the reason quoted (the probe's gap when there is one).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hwcheck.judge import versions
+from hwcheck.judge.ops import judge_text, judge_version
+from hwcheck.judge.subjects import card_views, node_subject, selects, virtual_subject
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hwcheck.judge.subjects import CardView
+    from hwcheck.model.inventory import Inventory, Nic
+    from hwcheck.model.result import Finding, Observed, Subject
+    from hwcheck.profile.model import Constraint, Profile, Rule
+
+    Eval = tuple[str, str, str | None, str | None, dict[str, str] | None, str | None]
+    # status, sentence, advisory, raw, parsed, source
+
+UNKNOWN_NIC_RULE = "hwcheck.unknown-nic"
+_RANK = {"pass": 0, "unknown": 1, "fail": 2}
+_NIC_FIELDS = {"driver": "driver", "driver_version": "driver_version", "firmware": "firmware_version"}
+_FACT_LABELS = {
+    ("os", "id"): "OS ID",
+    ("os", "version_id"): "OS version",
+    ("os", "codename"): "OS codename",
+    ("kernel", "arch"): "kernel architecture",
+    ("system", "sys_vendor"): "system vendor",
+    ("system", "product_name"): "system product",
+    ("system", "bios_version"): "BIOS version",
+    ("system", "bios_vendor"): "BIOS vendor",
+}
+_LABELS = {"driver": "driver", "driver_version": "driver version", "firmware": "firmware"}
+
+
+class _Context:
+    __slots__ = ("findings", "gaps", "inventory", "profile", "views")
+
+    def __init__(self, profile: Profile, inventory: Inventory) -> None:
+        self.profile = profile
+        self.inventory = inventory
+        self.views = card_views(inventory)
+        self.gaps = {gap["what"]: gap for gap in inventory["gaps"]}
+        self.findings: list[Finding] = []
+
+    def gap_reason(self, *whats: str) -> str | None:
+        for what in whats:
+            gap = self.gaps.get(what)
+            if gap is not None:
+                return f"{gap['reason']}: {gap['detail']}" if gap["detail"] else gap["reason"]
+        return None
+
+    def add(
+        self,
+        rule: Rule,
+        subject: Subject,
+        outcome: Eval,
+        expected: str,
+    ) -> None:
+        status, message, advisory, raw, parsed, source = outcome
+        if status == "fail" and rule.severity != "error":
+            status = "warn"
+        observed: Observed = {"raw": raw, "parsed": parsed, "source": source}
+        self.findings.append(
+            {
+                "rule_id": rule.id,
+                "profile": self.profile.top.name,
+                "layer": rule.layer,
+                "severity": rule.severity,  # type: ignore[typeddict-item]
+                "status": status,  # type: ignore[typeddict-item]
+                "subject": subject,
+                "title": rule.title or rule.id,
+                "message": message,
+                "expected": expected,
+                "observed": observed,
+                "remediation": rule.remediation,
+                "advisory": advisory or rule.advisory,
+                "waiver": None,
+            }
+        )
+
+
+def judge(profile: Profile, inventory: Inventory) -> list[Finding]:
+    """Every finding of `profile` on `inventory`, in rule order then subject order."""
+    ctx = _Context(profile, inventory)
+    for rule in profile.rules:
+        _CHECKS[rule.check or ""](ctx, rule)
+    _unknown_nics(ctx)
+    return ctx.findings
+
+
+# ---- NIC rules ------------------------------------------------------------------------
+
+
+def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:
+    field = _NIC_FIELDS[check]
+    raw: str | None = nic[field]  # type: ignore[literal-required]
+    source = nic["sources"].get(field)
+    label = _LABELS[check]
+    if raw is None:
+        why = ctx.gap_reason(f"nic[{nic['name']}].{field}", f"nic[{nic['name']}].driver_info")
+        reason = f" ({why})" if why else ""
+        return "unknown", f"The {label} of {nic['name']} was not gathered{reason}.", None, None, None, source
+    if check == "driver":
+        status, sentence, advisory = judge_text(constraint, raw, label)
+        return status, sentence, advisory, raw, None, source
+    fmt = constraint.fmt or versions.format_for(nic["driver"], "driver" if check == "driver_version" else "firmware")
+    status, sentence, advisory, parsed = judge_version(constraint, raw, fmt, label)
+    return status, sentence, advisory, raw, parsed, source
+
+
+def _pair_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:
+    assert rule.pair_firmware is not None  # noqa: S101 - compile guarantees it for pair rules
+    first = _nic_value(ctx, rule, nic, "driver_version", constraint)
+    if first[0] == "unknown":
+        return first
+    if first[0] == "fail":
+        return ("pass", f"Does not apply: {first[1][0].lower()}{first[1][1:]}", None, first[3], first[4], first[5])
+    second = _nic_value(ctx, rule, nic, "firmware", rule.pair_firmware)
+    because = f"{first[1][:-1]}, so: {second[1][0].lower()}{second[1][1:]}"
+    return second[0], because, second[2], second[3], second[4], second[5]
+
+
+def _judge_card(ctx: _Context, rule: Rule, view: CardView, value: Callable[..., Eval]) -> Eval:
+    check = rule.check or ""
+    constraint = rule.constraint
+    assert constraint is not None  # noqa: S101 - compile guarantees it for these checks
+    if not view.nics:
+        return "unknown", f"No network interface of card {view.card['card']} was found.", None, None, None, None
+    groups: dict[tuple[object, ...], list[str]] = {}
+    outcomes: dict[tuple[object, ...], Eval] = {}
+    for nic in view.nics:
+        memo = (nic["driver"], nic["driver_version"], nic["firmware_version"])
+        if memo not in outcomes:
+            outcomes[memo] = value(ctx, rule, nic, check, constraint)
+        groups.setdefault(memo, []).append(nic["name"])
+    if len(outcomes) == 1:
+        return next(iter(outcomes.values()))
+    worst = max(outcomes.values(), key=lambda o: _RANK[o[0]])
+    sentence = " ".join(
+        f"{', '.join(groups[memo])}: {outcome[1]}" for memo, outcome in outcomes.items()
+    )
+    return worst[0], f"Ports differ. {sentence}", worst[2], worst[3], worst[4], worst[5]
+
+
+def _nic_rule(ctx: _Context, rule: Rule) -> None:
+    selector = rule.selector
+    assert selector is not None and rule.constraint is not None  # noqa: S101 - see compile
+    value = _pair_value if rule.check == "pair" else _nic_value
+    if rule.check == "pair":
+        assert rule.pair_firmware is not None  # noqa: S101
+        expected = f"when driver version {rule.constraint.describe()}: firmware {rule.pair_firmware.describe()}"
+    else:
+        expected = f"{_LABELS[rule.check or '']} {rule.constraint.describe()}"
+    for view in ctx.views:
+        if selects(selector, view):
+            ctx.add(rule, view.subject, _judge_card(ctx, rule, view, value), expected)
+    if selector.link_types:
+        for nic in ctx.inventory["nics"]:
+            if nic["kind"] == "virtual" and nic["link_type"] in selector.link_types:
+                outcome = value(ctx, rule, nic, rule.check or "", rule.constraint)
+                ctx.add(rule, virtual_subject(nic), outcome, expected)
+
+
+def _count_rule(ctx: _Context, rule: Rule) -> None:
+    assert rule.selector is not None and rule.count is not None  # noqa: S101 - see compile
+    low, high, per = rule.count
+    chosen = [v for v in ctx.views if selects(rule.selector, v)]
+    names = [v.card["card"] for v in chosen]
+    if per == "port":
+        names = [port for v in chosen for port in v.subject["ports"]]
+    if rule.selector.link_types:
+        names += [
+            n["name"]
+            for n in ctx.inventory["nics"]
+            if n["kind"] == "virtual" and n["link_type"] in rule.selector.link_types
+        ]
+    noun = "port" if per == "port" else "card"
+    wanted = []
+    if low is not None:
+        wanted.append(f"at least {low}")
+    if high is not None:
+        wanted.append(f"at most {high}")
+    expected = f"{' and '.join(wanted)} {noun}(s) of {rule.selector.describe()}"
+    found = len(names)
+    ok = (low is None or found >= low) and (high is None or found <= high)
+    listed = f" ({', '.join(names)})" if names else ""
+    message = f"Found {found} {noun}(s) of {rule.selector.describe()}{listed}; the profile wants {' and '.join(wanted)}."
+    subject = node_subject(ctx.inventory)
+    ctx.add(rule, subject, ("pass" if ok else "fail", message, None, str(found), None, "inventory"), expected)
+
+
+# ---- node rules -----------------------------------------------------------------------
+
+
+def _module_rule(ctx: _Context, rule: Rule) -> None:
+    assert rule.module is not None  # noqa: S101 - see compile
+    name, state = rule.module
+    module = next((m for m in ctx.inventory["modules"] if m["name"].replace("-", "_") == name), None)
+    subject = node_subject(ctx.inventory, "module", name)
+    subject["label"] = f"kernel module {name}"
+    expected = {"required": "loaded or built in", "forbidden": "neither loaded nor built in", "any": "any state"}[state]
+    if rule.constraint is not None:
+        expected += f", version {rule.constraint.describe()}"
+    if module is None:
+        why = ctx.gap_reason("modules", "modules.builtin", "kernel.modules")
+        if state == "any":
+            return
+        if why is not None:
+            outcome: Eval = ("unknown", f"Module {name} is not listed, but the module list is incomplete ({why}).", None, None, None, None)
+        elif state == "required":
+            outcome = ("fail", f"Module {name} is neither loaded nor built in.", None, None, None, "inventory")
+        else:
+            outcome = ("pass", f"Module {name} is neither loaded nor built in, as required.", None, None, None, "inventory")
+        ctx.add(rule, subject, outcome, expected)
+        return
+    where = "built in" if module["state"] == "builtin" else "loaded"
+    if state == "forbidden":
+        ctx.add(rule, subject, ("fail", f"Module {name} is {where}, but the profile forbids it.", None, module["state"], None, "inventory"), expected)
+        return
+    if rule.constraint is None:
+        ctx.add(rule, subject, ("pass", f"Module {name} is {where}.", None, module["state"], None, "inventory"), expected)
+        return
+    raw = module["version"]
+    if raw is None:
+        ctx.add(rule, subject, ("unknown", f"Module {name} is {where} but exposes no version (/sys/module/{name}/version).", None, None, None, "sysfs"), expected)
+        return
+    fmt = rule.constraint.fmt or versions.format_for(name, "driver")
+    status, sentence, advisory, parsed = judge_version(rule.constraint, raw, fmt, f"module {name} version")
+    ctx.add(rule, subject, (status, sentence, advisory, raw, parsed, "sysfs"), expected)
+
+
+def _fact_rule(ctx: _Context, rule: Rule) -> None:
+    assert rule.fact is not None and rule.constraint is not None  # noqa: S101 - see compile
+    section, field = rule.fact
+    label = _FACT_LABELS.get((section, field), f"{section} {field}".replace("_", " "))
+    subject = node_subject(ctx.inventory, section, section)  # type: ignore[arg-type]
+    expected = f"{label} {rule.constraint.describe()}"
+    facts: dict[str, object] = ctx.inventory[section]  # type: ignore[literal-required]
+    raw = facts.get(field)
+    source = {"kernel": "procfs", "os": "os-release", "system": "dmi"}[section]
+    if section == "system" and not facts.get("present"):
+        outcome: Eval = ("unknown", "This node has no DMI tables (/sys/class/dmi/id is absent), so its system facts are unknown.", None, None, None, source)
+    elif raw is None:
+        why = ctx.gap_reason(f"{section}.{field}", section)
+        outcome = ("unknown", f"The {label} was not gathered{f' ({why})' if why else ''}.", None, None, None, source)
+    elif not rule.constraint.versioned:
+        status, sentence, advisory = judge_text(rule.constraint, str(raw), label)
+        outcome = (status, sentence, advisory, str(raw), None, source)
+    else:
+        fmt = rule.constraint.fmt or "dotted"
+        status, sentence, advisory, parsed = judge_version(rule.constraint, str(raw), fmt, label)
+        outcome = (status, sentence, advisory, str(raw), parsed, source)
+    ctx.add(rule, subject, outcome, expected)
+
+
+def _unknown_nics(ctx: _Context) -> None:
+    policy = ctx.profile.unknown_nics
+    if policy == "ignore":
+        return
+    selectors = [r.selector for r in ctx.profile.rules if r.selector is not None]
+    severity = "error" if policy == "fail" else "warning"
+    from hwcheck.profile.model import Rule, Where
+
+    rule = Rule(UNKNOWN_NIC_RULE, Where(ctx.profile.top.path, 0, 0), ctx.profile.unknown_nics_layer)
+    rule.severity = severity
+    rule.title = "Every physical card is one the profile knows"
+    rule.remediation = "Add a rule for this card to the profile, or remove the card."
+    for view in ctx.views:
+        if view.vf_only or any(selects(s, view) for s in selectors):
+            continue
+        message = (
+            f"No rule of profile {ctx.profile.top.name} covers card {view.pci_id} "
+            f"({view.card['device_name'] or 'unnamed'}); unknown_nics is {policy} "
+            f"(set by {ctx.profile.unknown_nics_layer})."
+        )
+        ctx.add(rule, view.subject, ("fail", message, None, view.pci_id, None, "sysfs"), "a card some rule selects")
+
+
+_CHECKS: dict[str, Callable[[_Context, Rule], None]] = {
+    "driver": _nic_rule,
+    "driver_version": _nic_rule,
+    "firmware": _nic_rule,
+    "pair": _nic_rule,
+    "count": _count_rule,
+    "module": _module_rule,
+    "kernel": _fact_rule,
+    "os": _fact_rule,
+    "system": _fact_rule,
+}

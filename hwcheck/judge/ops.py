@@ -1,0 +1,292 @@
+"""The operator table: min, max, range, exact, allowed, known_bad.
+
+Each operator returns whether the observed value satisfies it and one sentence saying
+so with both values in it. Version operators compare sort keys from
+hwcheck.judge.versions (numbers as numbers, hex IDs by equality only); text operators
+compare exactly. A value or threshold that cannot be read gives `unknown` with the
+reason, never pass and never fail.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hwcheck.judge import versions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hwcheck.profile.model import Constraint, KnownBad
+
+    Outcome = tuple[str, str, str | None]  # status, sentence, advisory
+
+OPERATORS = ("min", "max", "range", "exact", "allowed", "known_bad")
+
+_PARSED: dict[tuple[str, str], dict[str, str] | str] = {}
+_KEYS: dict[tuple[str, str, str], tuple[object, ...] | str] = {}
+_MEMO_LIMIT = 50_000
+
+
+def parse_cached(raw: str, fmt: str) -> dict[str, str] | str:
+    """versions.parse, memoised; a string result is the VersionError's reason."""
+    memo = (fmt, raw)
+    hit = _PARSED.get(memo)
+    if hit is None:
+        try:
+            hit = versions.parse(raw, fmt)
+        except versions.VersionError as err:
+            hit = str(err)
+        if len(_PARSED) > _MEMO_LIMIT:
+            _PARSED.clear()
+        _PARSED[memo] = hit
+    return hit
+
+
+def key_cached(fmt: str, component: str, text: str) -> tuple[object, ...] | str:
+    """versions.sort_key, memoised; a string result is the VersionError's reason."""
+    memo = (fmt, component, text)
+    hit = _KEYS.get(memo)
+    if hit is None:
+        try:
+            hit = versions.sort_key(fmt, component, text)
+        except versions.VersionError as err:
+            hit = str(err)
+        if len(_KEYS) > _MEMO_LIMIT:
+            _KEYS.clear()
+        _KEYS[memo] = hit
+    return hit
+
+
+# ---- text ---------------------------------------------------------------------------
+
+
+def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
+    """Judge a text fact (driver name, arch, OS ID, ...) by exact comparison."""
+    fails: list[str] = []
+    passes: list[str] = []
+    advisory = None
+    for op, arg in constraint.ops:
+        shown = f"{label} {value!r}"
+        if op == "exact":
+            ok = value == arg
+            text = f"{shown} is {arg!r} as required" if ok else f"{shown} is not {arg!r}"
+        elif op == "allowed":
+            allowed: tuple[str, ...] = arg  # type: ignore[assignment]
+            ok = value in allowed
+            listed = ", ".join(allowed)
+            text = f"{shown} is {'' if ok else 'not '}one of the allowed: {listed}"
+        else:  # known_bad
+            bad = [kb for kb in arg if kb.value == value]  # type: ignore[attr-defined]
+            ok = not bad
+            text = (
+                f"{shown} is not known to be bad"
+                if ok
+                else f"{shown} is known bad: {bad[0].reason}"
+            )
+            if bad:
+                advisory = bad[0].advisory
+        (passes if ok else fails).append(text)
+    return _combine(fails, passes, advisory)
+
+
+# ---- versions -----------------------------------------------------------------------
+
+
+def judge_version(
+    constraint: Constraint, raw: str, fmt: str, label: str
+) -> tuple[str, str, str | None, dict[str, str] | None]:
+    """Judge a version string; returns (status, sentence, advisory, parsed components)."""
+    parsed = parse_cached(raw, fmt)
+    if isinstance(parsed, str):
+        return "unknown", f"{label} {raw!r} cannot be read as {fmt}: {parsed}", None, None
+    component = constraint.component or versions.component_names(fmt)[0]
+    value = parsed.get(component)
+    if value is None:
+        return (
+            "unknown",
+            f"{label} {raw!r} has no {component} component in format {fmt}",
+            None,
+            parsed,
+        )
+    implicit = constraint.component is None or component == "version"
+    shown = f"{label} {value}" if implicit else f"{label} {component} {value}"
+    if not versions.is_ordered(fmt, component):
+        status, sentence, advisory = _judge_equal(constraint, fmt, component, value, shown)
+        return status, sentence, advisory, parsed
+    prepared = _prepare(constraint, fmt, component)
+    if isinstance(prepared, str):
+        return "unknown", prepared, None, parsed
+    observed = key_cached(fmt, component, value)
+    if isinstance(observed, str):
+        return "unknown", f"{label} {component} {value!r} cannot be compared: {observed}", None, parsed
+    fails: list[str] = []
+    passes: list[str] = []
+    advisory = None
+    for op, arg, text in prepared:
+        ok, sentence = _VERSION_OPS[op](observed, arg, text, shown)
+        (passes if ok else fails).append(sentence)
+        if not ok and op == "known_bad" and advisory is None:
+            advisory = next(kb.advisory for key, kb in arg if key == observed)  # type: ignore[attr-defined]
+    status, sentence, _ = _combine(fails, passes, None)
+    return status, sentence, advisory, parsed
+
+
+def _prepare(
+    constraint: Constraint, fmt: str, component: str
+) -> list[tuple[str, object, object]] | str:
+    """Thresholds as sort keys for (fmt, component), once per constraint; str = why not."""
+    memo = (fmt, component)
+    hit = constraint.prepared.get(memo)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    result: list[tuple[str, object, object]] | str
+    if component not in versions.component_names(fmt):
+        result = f"the profile names component {component!r}, which format {fmt} does not have"
+    else:
+        result = []
+        for op, arg in constraint.ops:
+            if op in ("min", "max", "range") and not versions.is_ordered(fmt, component):
+                result = (
+                    f"{fmt} {component} values compare only for equality; {op} cannot judge them"
+                )
+                break
+            texts: tuple[str, ...]
+            if op == "known_bad":
+                texts = tuple(kb.value for kb in arg)  # type: ignore[attr-defined]
+            elif isinstance(arg, str):
+                texts = (arg,)
+            else:
+                texts = arg  # type: ignore[assignment]
+            keys = [key_cached(fmt, component, t) for t in texts]
+            bad = [(t, k) for t, k in zip(texts, keys, strict=True) if isinstance(k, str)]
+            if bad:
+                result = (
+                    f"the profile's threshold {bad[0][0]!r} cannot be read as {fmt} "
+                    f"{component}: {bad[0][1]}"
+                )
+                break
+            if op == "known_bad":
+                result.append((op, tuple(zip(keys, arg, strict=True)), arg))  # type: ignore[call-overload]
+            elif isinstance(arg, str):
+                result.append((op, keys[0], arg))
+            else:
+                result.append((op, tuple(keys), arg))
+    constraint.prepared[memo] = result
+    return result
+
+
+def _judge_equal(
+    constraint: Constraint, fmt: str, component: str, value: str, shown: str
+) -> Outcome:
+    """Equality-only components (EETrack, PSID): exact, allowed and known_bad only."""
+    fails: list[str] = []
+    passes: list[str] = []
+    advisory = None
+    try:
+        for op, arg in constraint.ops:
+            if op in ("min", "max", "range"):
+                return (
+                    "unknown",
+                    f"{fmt} {component} values compare only for equality; {op} cannot judge them.",
+                    None,
+                )
+            if op == "exact":
+                ok = versions.equals(fmt, component, value, arg)  # type: ignore[arg-type]
+                text = f"{shown} is {'the required' if ok else 'not the required'} {arg}"
+            elif op == "allowed":
+                ok = any(versions.equals(fmt, component, value, a) for a in arg)  # type: ignore[attr-defined]
+                text = f"{shown} is {'' if ok else 'not '}one of the allowed: {', '.join(arg)}"  # type: ignore[arg-type]
+            else:
+                bad = [kb for kb in arg if versions.equals(fmt, component, value, kb.value)]  # type: ignore[attr-defined]
+                ok = not bad
+                text = f"{shown} is not a known-bad value" if ok else f"{shown} is known bad: {bad[0].reason}"
+                if bad and advisory is None:
+                    advisory = bad[0].advisory
+            (passes if ok else fails).append(text)
+    except versions.VersionError as err:
+        return "unknown", f"{shown} cannot be compared: {err}.", None
+    return _combine(fails, passes, advisory)
+
+
+def _min(obs: object, key: object, text: object, shown: str) -> tuple[bool, str]:
+    ok = obs >= key  # type: ignore[operator]
+    return ok, f"{shown} is {'at or above' if ok else 'below'} the minimum {text}"
+
+
+def _max(obs: object, key: object, text: object, shown: str) -> tuple[bool, str]:
+    ok = obs <= key  # type: ignore[operator]
+    return ok, f"{shown} is {'at or below' if ok else 'above'} the maximum {text}"
+
+
+def _range(obs: object, keys: object, texts: object, shown: str) -> tuple[bool, str]:
+    low, high = keys  # type: ignore[misc]
+    ok = low <= obs <= high  # type: ignore[operator]
+    lo_text, hi_text = texts  # type: ignore[misc]
+    return ok, f"{shown} is {'within' if ok else 'outside'} the range {lo_text} to {hi_text}"
+
+
+def _exact(obs: object, key: object, text: object, shown: str) -> tuple[bool, str]:
+    ok = obs == key
+    return ok, f"{shown} is {'the required' if ok else 'not the required'} {text}"
+
+
+def _allowed(obs: object, keys: object, texts: object, shown: str) -> tuple[bool, str]:
+    ok = obs in keys  # type: ignore[operator]
+    listed = ", ".join(texts)  # type: ignore[call-overload]
+    return ok, f"{shown} is {'' if ok else 'not '}one of the allowed: {listed}"
+
+
+def _known_bad(obs: object, pairs: object, _texts: object, shown: str) -> tuple[bool, str]:
+    for key, kb in pairs:  # type: ignore[attr-defined]
+        if key == obs:
+            known: KnownBad = kb
+            return False, f"{shown} is known bad: {known.reason}"
+    return True, f"{shown} is not a known-bad version"
+
+
+_VERSION_OPS: dict[str, Callable[[object, object, object, str], tuple[bool, str]]] = {
+    "min": _min,
+    "max": _max,
+    "range": _range,
+    "exact": _exact,
+    "allowed": _allowed,
+    "known_bad": _known_bad,
+}
+
+
+def _combine(fails: list[str], passes: list[str], advisory: str | None) -> Outcome:
+    if fails:
+        return "fail", _sentence(fails), advisory
+    return "pass", _sentence(passes), advisory
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+# ---- description --------------------------------------------------------------------
+
+
+def describe_constraint(constraint: Constraint) -> str:
+    """What the constraint expects, as a reader would say it."""
+    parts: list[str] = []
+    for op, arg in constraint.ops:
+        if op == "min":
+            parts.append(f">= {arg}")
+        elif op == "max":
+            parts.append(f"<= {arg}")
+        elif op == "range":
+            parts.append(f"{arg[0]} to {arg[1]}")  # type: ignore[index]
+        elif op == "exact":
+            parts.append(f"exactly {arg}")
+        elif op == "allowed":
+            parts.append("one of " + ", ".join(arg))  # type: ignore[arg-type]
+        else:
+            parts.append("not " + ", ".join(kb.value for kb in arg))  # type: ignore[attr-defined]
+    text = ", ".join(parts)
+    if constraint.component:
+        text = f"{constraint.component} {text}"
+    if constraint.fmt:
+        text += f" ({constraint.fmt})"
+    return text

@@ -1,0 +1,126 @@
+"""Waivers: accepted exceptions to rules, each justified, scoped and expiring.
+
+A waiver names a rule ID and a scope (node, serial, model, card: every key given must
+match). It turns a `fail`, `warn` or `unknown` finding into `waived` until its expiry
+date (inclusive, compared with the `today` the caller passes in: the judge reads no
+clock). An expired waiver waives nothing and says so; a waiver that matched nothing is
+noted. A malformed waiver file is an error (exit 2), never an empty list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Inventory
+    from hwcheck.model.result import Finding, Waiver
+
+
+class WaiverEntry:
+    __slots__ = ("expires", "justification", "owner", "rule_id", "scope", "where")
+
+    def __init__(
+        self,
+        rule_id: str,
+        scope: dict[str, str],
+        justification: str,
+        expires: str,
+        owner: str | None,
+        where: str,
+    ) -> None:
+        self.rule_id = rule_id
+        self.scope = scope
+        self.justification = justification
+        self.expires = expires
+        self.owner = owner
+        self.where = where
+
+
+def load_waivers(path: str) -> list[WaiverEntry]:
+    """Read and validate a waiver file; ProfileError (exit 2) on anything wrong."""
+    from hwcheck.profile.cache import load_tree
+    from hwcheck.profile.fields import WAIVERS
+
+    doc = WAIVERS.convert(load_tree(path), path)
+    entries = []
+    items = doc["waivers"]  # type: ignore[index]
+    for i, item in enumerate(items):
+        line, _column = items.marks[i]
+        entries.append(
+            WaiverEntry(
+                str(item["rule"]),
+                {str(k): str(v) for k, v in item["scope"].items()},
+                str(item["justification"]),
+                str(item["expires"]),
+                None if item.get("owner") is None else str(item["owner"]),
+                f"{path}:{line}",
+            )
+        )
+    return entries
+
+
+def _scope_matches(scope: dict[str, str], finding: Finding, inventory: Inventory) -> bool:
+    subject = finding["subject"]
+    for key, wanted in scope.items():
+        if key == "node":
+            ok = inventory["host"]["hostname"] == wanted
+        elif key == "serial":
+            ok = inventory["system"]["product_serial"] == wanted
+        elif key == "card":
+            ok = subject["kind"] == "card" and subject["id"] == wanted
+        else:  # model: a PCI ID, or a name within the card's label
+            ok = subject["kind"] == "card" and _model_matches(wanted, subject["id"], inventory)
+        if not ok:
+            return False
+    return True
+
+
+def _model_matches(wanted: str, card_id: str, inventory: Inventory) -> bool:
+    for card in inventory["cards"]:
+        if card["card"] != card_id:
+            continue
+        ids = f"{card['vendor_id']}:{card['device_id']}"
+        full = f"{ids}:{card['subsystem_vendor_id']}:{card['subsystem_device_id']}"
+        names = " ".join(n for n in (card["device_name"], card["subsystem_name"]) if n)
+        return wanted in (ids, full) or wanted.lower() in names.lower()
+    return False
+
+
+def apply_waivers(
+    findings: list[Finding], entries: list[WaiverEntry], inventory: Inventory, today: str
+) -> list[str]:
+    """Mark waived findings in place; return notes on expired and unused waivers."""
+    notes: list[str] = []
+    used: set[int] = set()
+    for finding in findings:
+        if finding["status"] == "pass":
+            continue
+        for index, entry in enumerate(entries):
+            if entry.rule_id != finding["rule_id"] or not _scope_matches(
+                entry.scope, finding, inventory
+            ):
+                continue
+            used.add(index)
+            expired = entry.expires < today
+            record: Waiver = {
+                "rule_id": entry.rule_id,
+                "justification": entry.justification,
+                "expires": entry.expires,
+                "scope": dict(entry.scope),
+                "expired": expired,
+                "where": entry.where,
+            }
+            finding["waiver"] = record
+            if expired:
+                notes.append(
+                    f"waiver for {entry.rule_id} ({entry.where}) expired on {entry.expires}; "
+                    f"it no longer waives: {finding['subject']['label']} stays {finding['status']}"
+                )
+                continue
+            finding["message"] += f" Waived until {entry.expires}: {entry.justification}"
+            finding["status"] = "waived"
+            break
+    for index, entry in enumerate(entries):
+        if index not in used:
+            notes.append(f"waiver for {entry.rule_id} ({entry.where}) matched no finding")
+    return notes

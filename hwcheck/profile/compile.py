@@ -1,0 +1,264 @@
+"""From a validated profile document (hwcheck.profile.spec.Doc) to a ProfileFile.
+
+The spec has already checked keys and types; this module checks meaning: thresholds
+that do not parse in the format the profile names, ordered operators on components that
+compare only for equality (EETrack, PSID), ranges whose ends are reversed, and rule IDs
+written twice. It records lint notes (ambiguous thresholds, missing formats) on the file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hwcheck.errors import ProfileError
+from hwcheck.judge import versions
+from hwcheck.profile.fields import NODE_FACTS
+from hwcheck.profile.model import (
+    AppliesTo,
+    Constraint,
+    DeviceId,
+    KnownBad,
+    ProfileFile,
+    Rule,
+    Selector,
+    Where,
+)
+
+if TYPE_CHECKING:
+    from hwcheck.profile.spec import Doc, DocList
+
+# Version formats of node facts that have no driver to choose one from.
+FACT_FORMATS = {
+    ("kernel", "release"): "kernel-release",
+    ("os", "version_id"): "dotted",
+    ("system", "bios_version"): "dotted",
+}
+
+
+def _where(path: str, doc: Doc, key: str | None = None) -> Where:
+    if key is not None and key in doc.marks:
+        line, column = doc.marks[key]
+        return Where(path, line, column)
+    return Where(path, doc.line, doc.column)
+
+
+def _error(message: str, where: Where) -> ProfileError:
+    return ProfileError(message, path=where.path, line=where.line, column=where.column)
+
+
+def compile_profile(doc: Doc, path: str) -> ProfileFile:
+    name = str(doc["name"])
+    prof = ProfileFile(name, path, _where(path, doc))
+    prof.version = _opt(doc, "version")
+    prof.vendor = _opt(doc, "vendor")
+    prof.description = _opt(doc, "description")
+    sources: list[tuple[str, str | None]] = []
+    for src in _docs(doc.get("sources")):
+        sources.append((str(src["title"]), _opt(src, "url")))
+    prof.sources = tuple(sources)
+    extends = doc.get("extends")
+    if extends is not None:
+        ext: DocList = extends  # type: ignore[assignment]
+        prof.extends = tuple(
+            (str(item), Where(path, *ext.marks[i])) for i, item in enumerate(ext)
+        )
+    applies = doc.get("applies_to")
+    if applies is not None:
+        prof.applies_to = _applies_to(applies)  # type: ignore[arg-type]
+    prof.unknown_nics = _opt(doc, "unknown_nics")
+    rules: list[Rule] = []
+    seen: dict[str, Where] = {}
+    for rdoc in _docs(doc.get("rules")):
+        rule = _rule(rdoc, path, name, prof.notes)
+        if rule.id in seen:
+            raise _error(
+                f"rule ID '{rule.id}' is already used on line {seen[rule.id].line}",
+                _where(path, rdoc, "id"),
+            )
+        seen[rule.id] = rule.where
+        rules.append(rule)
+    prof.rules = tuple(rules)
+    return prof
+
+
+def _opt(doc: Doc, key: str) -> str | None:
+    value = doc.get(key)
+    return None if value is None else str(value)
+
+
+def _docs(value: object) -> list[Doc]:
+    return list(value) if value is not None else []  # type: ignore[call-overload]
+
+
+def _texts(value: object) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(v) for v in value)  # type: ignore[attr-defined]
+
+
+def _applies_to(doc: Doc) -> AppliesTo:
+    devices = _texts(doc.get("devices"))
+    return AppliesTo(
+        arch=_texts(doc.get("arch")),
+        os_id=_texts(doc.get("os_id")),
+        sys_vendor=_texts(doc.get("sys_vendor")),
+        product_name=_texts(doc.get("product_name")),
+        devices=None if devices is None else tuple(DeviceId(d) for d in devices),
+    )
+
+
+def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Rule:
+    rule = Rule(str(doc["id"]), _where(path, doc, "id"), layer)
+    rule.given = tuple(k for k in doc if k != "id")
+    rule.title = _opt(doc, "title")
+    rule.severity = str(doc.get("severity", "error"))
+    rule.remediation = _opt(doc, "remediation")
+    rule.advisory = _opt(doc, "advisory")
+    rule.disabled = bool(doc.get("disabled", False))
+    nic = doc.get("nic")
+    if nic is not None:
+        rule.selector = _selector(nic)  # type: ignore[arg-type]
+    for check in ("driver", "driver_version", "firmware"):
+        if check in doc:
+            rule.check = check
+            field = "driver" if check == "driver_version" else "firmware"
+            rule.constraint = _constraint(
+                doc[check],  # type: ignore[arg-type]
+                path,
+                versioned=check != "driver",
+                field=field,
+                notes=notes,
+            )
+    if "pair" in doc:
+        pair: Doc = doc["pair"]  # type: ignore[assignment]
+        rule.check = "pair"
+        rule.constraint = _constraint(pair["driver_version"], path, field="driver", notes=notes)  # type: ignore[arg-type]
+        rule.pair_firmware = _constraint(pair["firmware"], path, field="firmware", notes=notes)  # type: ignore[arg-type]
+    if "count" in doc:
+        count: Doc = doc["count"]  # type: ignore[assignment]
+        low, high = count.get("min"), count.get("max")
+        if low is not None and high is not None and int(low) > int(high):  # type: ignore[call-overload]
+            raise _error(f"count min {low} is greater than max {high}", _where(path, count))
+        rule.check = "count"
+        rule.count = (low, high, str(count.get("per", "card")))  # type: ignore[assignment]
+    if "module" in doc:
+        module: Doc = doc["module"]  # type: ignore[assignment]
+        rule.check = "module"
+        rule.module = (str(module["name"]).replace("-", "_"), str(module.get("state", "required")))
+        if "version" in module:
+            if rule.module[1] == "forbidden":
+                raise _error("a forbidden module cannot have a version", _where(path, module, "version"))
+            rule.constraint = _constraint(
+                module["version"], path, field="driver", notes=notes  # type: ignore[arg-type]
+            )
+    for section, facts in NODE_FACTS.items():
+        if section in doc:
+            sdoc: Doc = doc[section]  # type: ignore[assignment]
+            field = next(iter(sdoc))
+            rule.check = section
+            rule.fact = (section, field)
+            rule.constraint = _constraint(
+                sdoc[field],  # type: ignore[arg-type]
+                path,
+                versioned=facts[field],
+                field="fact",
+                default_fmt=FACT_FORMATS.get((section, field)),
+                notes=notes,
+            )
+    return rule
+
+
+def _selector(doc: Doc) -> Selector:
+    return Selector(
+        tuple(DeviceId(d) for d in _texts(doc.get("devices")) or ()),
+        _texts(doc.get("models")) or (),
+        _texts(doc.get("link_types")) or (),
+        bool(doc.get("vfs", False)),
+    )
+
+
+def _constraint(
+    doc: Doc,
+    path: str,
+    *,
+    field: str,
+    notes: list[tuple[Where, str]],
+    versioned: bool = True,
+    default_fmt: str | None = None,
+) -> Constraint:
+    where = _where(path, doc)
+    ops: list[tuple[str, object]] = []
+    for op in ("min", "max", "exact"):
+        if op in doc:
+            ops.append((op, str(doc[op])))
+    if "range" in doc:
+        low, high = (str(v) for v in doc["range"])  # type: ignore[attr-defined]
+        ops.append(("range", (low, high)))
+    if "allowed" in doc:
+        ops.append(("allowed", tuple(str(v) for v in doc["allowed"])))  # type: ignore[attr-defined]
+    if "known_bad" in doc:
+        key = "version" if versioned else "value"
+        bad = tuple(
+            KnownBad(str(item[key]), str(item["reason"]), _opt(item, "advisory"))
+            for item in doc["known_bad"]  # type: ignore[attr-defined]
+        )
+        ops.append(("known_bad", bad))
+    if not versioned:
+        return Constraint(tuple(ops), versioned=False, fmt=None, component=None, where=where)
+    fmt = _opt(doc, "format") or default_fmt
+    component = _opt(doc, "component")
+    if fmt is not None:
+        _check_thresholds(doc, path, fmt, component, ops, notes)
+    elif field == "firmware":
+        notes.append(
+            (
+                where,
+                "no 'format' given: thresholds are read in the format of each card's driver; "
+                "name the format so that a typo is caught when the profile loads",
+            )
+        )
+    return Constraint(tuple(ops), versioned=True, fmt=fmt, component=component, where=where)
+
+
+def _check_thresholds(
+    doc: Doc,
+    path: str,
+    fmt: str,
+    component: str | None,
+    ops: list[tuple[str, object]],
+    notes: list[tuple[Where, str]],
+) -> None:
+    names = versions.component_names(fmt)
+    if component is not None and component not in names:
+        raise _error(
+            f"format {fmt} has no component '{component}' (expected one of: {', '.join(names)})",
+            _where(path, doc, "component"),
+        )
+    comp = component or names[0]
+    ordered = versions.is_ordered(fmt, comp)
+    for op, arg in ops:
+        where = _where(path, doc, op)
+        if op in ("min", "max", "range") and not ordered:
+            raise _error(
+                f"'{op}' cannot judge {fmt} component '{comp}': it compares only for equality "
+                "(expected one of: exact, allowed, known_bad)",
+                where,
+            )
+        texts: tuple[str, ...]
+        if isinstance(arg, str):
+            texts = (arg,)
+        elif op == "known_bad":
+            texts = tuple(kb.value for kb in arg)  # type: ignore[attr-defined]
+        else:
+            texts = arg  # type: ignore[assignment]
+        for text in texts:
+            try:
+                if ordered:
+                    versions.sort_key(fmt, comp, text)
+                else:
+                    versions.equals(fmt, comp, text, text)
+            except versions.VersionError as err:
+                raise _error(f"'{text}' is not a valid {fmt} {comp} value: {err}", where) from None
+            reason = versions.check_threshold(fmt, comp, text, op=op)
+            if reason is not None:
+                notes.append((where, f"threshold '{text}' is ambiguous: {reason}"))
+        if op == "range" and versions.compare(fmt, comp, texts[0], texts[1]) > 0:
+            raise _error(f"range starts above where it ends ({texts[0]} > {texts[1]})", where)

@@ -1,0 +1,280 @@
+"""The profile and waiver languages, declared once (docs/profiles.md explains them).
+
+`PROFILE` and `WAIVERS` drive the loader and generate docs/schema/profile.schema.json and
+docs/schema/waivers.schema.json (`python -m hwcheck.profile.fields` rewrites both).
+"""
+
+from __future__ import annotations
+
+from hwcheck.judge.versions import FORMATS
+from hwcheck.profile.spec import Bool, Date, Int, Obj, Seq, Spec, Text, Version
+
+SEVERITIES = ("error", "warning", "info")
+UNKNOWN_NIC_POLICIES = ("fail", "warn", "ignore")
+MODULE_STATES = ("required", "forbidden", "any")
+NIC_CHECKS = ("driver", "driver_version", "firmware", "pair", "count")
+NODE_CHECKS = ("module", "kernel", "os", "system")
+CHECKS = NIC_CHECKS + NODE_CHECKS
+VERSION_OPERATORS = ("min", "max", "range", "exact", "allowed", "known_bad")
+TEXT_OPERATORS = ("exact", "allowed", "known_bad")
+
+# Node facts a rule can constrain: section -> field -> True when it is a version.
+NODE_FACTS: dict[str, dict[str, bool]] = {
+    "kernel": {"release": True, "arch": False},
+    "os": {"id": False, "version_id": True, "codename": False},
+    "system": {
+        "sys_vendor": False,
+        "product_name": False,
+        "board_vendor": False,
+        "board_name": False,
+        "bios_vendor": False,
+        "bios_version": True,
+    },
+}
+
+PCI_ID = r"^[0-9a-f]{4}:[0-9a-f]{4}(:[0-9a-f]{4}:[0-9a-f]{4})?$"
+RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+PROFILE_NAME = r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$"
+URL = r"^https?://"
+
+
+def _texts(doc: str, *, hint: str = "text", pattern: str | None = None) -> Seq:
+    return Seq(Text(pattern=pattern, hint=hint), doc)
+
+
+def _known_bad(key: str, value: Spec) -> Seq:
+    return Seq(
+        Obj(
+            {
+                key: value,
+                "reason": Text("Why it is bad: shown in the finding."),
+                "advisory": Text("Advisory or release-notes URL.", pattern=URL, hint="a URL"),
+            },
+            required=(key, "reason"),
+        ),
+        "Values that must not be used, each with its reason.",
+    )
+
+
+VERSION_CONSTRAINT = Obj(
+    {
+        "min": Version("Lowest accepted version (inclusive)."),
+        "max": Version("Highest accepted version (inclusive)."),
+        "range": Seq(
+            Version(), "[lowest, highest], both inclusive.", min_items=2, max_items=2
+        ),
+        "exact": Version("The only accepted version."),
+        "allowed": Seq(Version(), "The accepted versions."),
+        "known_bad": _known_bad("version", Version("The bad version.")),
+        "component": Text(
+            "Which part of the version string to judge (format-specific: nvm, eetrack, "
+            "fw, psid, pkg, mbi, bc, ...); default: the format's first component.",
+            pattern=r"^[a-z][a-z0-9_]*$",
+            hint="a component name",
+        ),
+        "format": Text(
+            "The version format; default: chosen from the observed driver.", enum=FORMATS
+        ),
+    },
+    "A version constraint: every operator given must hold.",
+    at_least_one=VERSION_OPERATORS,
+)
+
+TEXT_CONSTRAINT = Obj(
+    {
+        "exact": Text("The only accepted value."),
+        "allowed": _texts("The accepted values."),
+        "known_bad": _known_bad("value", Text("The bad value.")),
+    },
+    "A text constraint: every operator given must hold.",
+    at_least_one=TEXT_OPERATORS,
+)
+
+NIC_SELECTOR = Obj(
+    {
+        "devices": _texts(
+            "PCI IDs 'vendor:device' or 'vendor:device:subvendor:subdevice' (lowercase hex).",
+            hint="a PCI ID like 8086:1572 or 15b3:1017:1028:0024",
+            pattern=PCI_ID,
+        ),
+        "models": _texts(
+            "Model names, matched case-insensitively within the card's pci.ids names."
+        ),
+        "link_types": _texts("Virtual link types (veth, bridge, ...): one subject per link."),
+        "vfs": Bool("Also judge cards made only of SR-IOV virtual functions (default false)."),
+    },
+    "Which NICs the rule is about. Physical cards only, unless link_types is given.",
+    at_least_one=("devices", "models", "link_types"),
+)
+
+_node_fact_specs: dict[str, Spec] = {}
+for _section, _facts in NODE_FACTS.items():
+    _node_fact_specs[_section] = Obj(
+        {
+            name: (VERSION_CONSTRAINT if is_version else TEXT_CONSTRAINT)
+            for name, is_version in _facts.items()
+        },
+        f"One {_section} fact and its constraint.",
+        exactly_one=tuple(_facts),
+    )
+
+RULE = Obj(
+    {
+        "id": Text("Stable rule ID, quoted in findings and waivers.", pattern=RULE_ID, hint="a rule ID"),
+        "title": Text("One line saying what the rule wants."),
+        "severity": Text("What a failure means (default error).", enum=SEVERITIES),
+        "remediation": Text("What to do when the rule fails."),
+        "advisory": Text("Advisory or documentation URL.", pattern=URL, hint="a URL"),
+        "disabled": Bool("Drop this rule (in an overlay: drop an inherited rule)."),
+        "nic": NIC_SELECTOR,
+        "driver": TEXT_CONSTRAINT,
+        "driver_version": VERSION_CONSTRAINT,
+        "firmware": VERSION_CONSTRAINT,
+        "pair": Obj(
+            {
+                "driver_version": VERSION_CONSTRAINT,
+                "firmware": VERSION_CONSTRAINT,
+            },
+            "When the driver version satisfies `driver_version`, the firmware must satisfy "
+            "`firmware`; otherwise the rule does not apply.",
+            required=("driver_version", "firmware"),
+        ),
+        "count": Obj(
+            {
+                "min": Int("Fewest accepted."),
+                "max": Int("Most accepted."),
+                "per": Text("Count cards (default) or ports.", enum=("card", "port")),
+            },
+            "How many matching cards (or ports) the node must have.",
+            at_least_one=("min", "max"),
+        ),
+        "module": Obj(
+            {
+                "name": Text("Module name as in /proc/modules or modules.builtin."),
+                "state": Text(
+                    "required (default): loaded or built in; forbidden: neither; any: "
+                    "only its version is judged, when present.",
+                    enum=MODULE_STATES,
+                ),
+                "version": VERSION_CONSTRAINT,
+            },
+            "A kernel module rule.",
+            required=("name",),
+        ),
+        **_node_fact_specs,
+    },
+    "A rule: an ID, at most one check, and (for NIC checks) a `nic` selector. A rule with "
+    "no check in an overlay changes only the fields it gives of an inherited rule.",
+    required=("id",),
+    at_most_one=CHECKS,
+    needs={check: "nic" for check in NIC_CHECKS},
+)
+
+PROFILE = Obj(
+    {
+        "hwcheck_profile": Int("Profile language version: 1.", minimum=1, maximum=1),
+        "name": Text(
+            "The profile's name: its path under a profile directory, without .yaml.",
+            pattern=PROFILE_NAME,
+            hint="a profile name like nvidia/connectx",
+        ),
+        "version": Version("The profile's own version."),
+        "vendor": Text("Who the reference architecture is from."),
+        "description": Text("What the profile is for."),
+        "sources": Seq(
+            Obj(
+                {
+                    "title": Text("What the source is."),
+                    "url": Text("Where to read it.", pattern=URL, hint="a URL"),
+                },
+                required=("title",),
+            ),
+            "Where the validated versions come from.",
+        ),
+        "extends": _texts(
+            "Profiles this one builds on (names or relative .yaml paths); later ones and "
+            "this profile take precedence.",
+            hint="a profile name or path",
+        ),
+        "applies_to": Obj(
+            {
+                "arch": _texts("Kernel architectures (uname -m)."),
+                "os_id": _texts("os-release ID values."),
+                "sys_vendor": _texts("DMI system vendors, exactly."),
+                "product_name": _texts("DMI product names, exactly."),
+                "devices": _texts(
+                    "At least one card with one of these PCI IDs is present.",
+                    hint="a PCI ID like 8086:1572",
+                    pattern=PCI_ID,
+                ),
+            },
+            "When `hwcheck check` picks this profile by itself: every key given must match.",
+            at_least_one=("arch", "os_id", "sys_vendor", "product_name", "devices"),
+        ),
+        "unknown_nics": Text(
+            "What to do with physical cards no NIC rule selects (default: inherited, else warn).",
+            enum=UNKNOWN_NIC_POLICIES,
+        ),
+        "rules": Seq(RULE, "The rules.", min_items=0),
+    },
+    "An hwcheck vendor profile.",
+    required=("hwcheck_profile", "name"),
+)
+
+WAIVERS = Obj(
+    {
+        "hwcheck_waivers": Int("Waiver file language version: 1.", minimum=1, maximum=1),
+        "waivers": Seq(
+            Obj(
+                {
+                    "rule": Text("The rule ID waived.", pattern=RULE_ID, hint="a rule ID"),
+                    "scope": Obj(
+                        {
+                            "node": Text("Host name."),
+                            "serial": Text("DMI product serial."),
+                            "model": Text(
+                                "Card PCI ID (vendor:device[:subvendor:subdevice]) or a "
+                                "model name within the card's pci.ids names."
+                            ),
+                            "card": Text("Card PCI address (domain:bus:device)."),
+                        },
+                        "Where the waiver applies: every key given must match.",
+                        at_least_one=("node", "serial", "model", "card"),
+                    ),
+                    "justification": Text("Why the failure is accepted (required)."),
+                    "expires": Date("Last day the waiver applies (YYYY-MM-DD, UTC)."),
+                    "owner": Text("Who answers for the waiver."),
+                },
+                required=("rule", "scope", "justification", "expires"),
+            ),
+            "The waivers.",
+            min_items=0,
+        ),
+    },
+    "An hwcheck waiver file.",
+    required=("hwcheck_waivers", "waivers"),
+)
+
+def documents() -> dict[str, dict[str, object]]:
+    """The published schema documents, by file name under docs/schema/."""
+    from hwcheck.profile.spec import json_schema
+
+    return {
+        "profile.schema.json": json_schema(PROFILE, title="hwcheck profile"),
+        "waivers.schema.json": json_schema(WAIVERS, title="hwcheck waivers"),
+    }
+
+
+def _main() -> None:
+    import json
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    out_dir = os.path.join(os.path.dirname(os.path.dirname(here)), "docs", "schema")
+    for name, document in documents().items():
+        with open(os.path.join(out_dir, name), "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(document, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    _main()

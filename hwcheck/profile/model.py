@@ -1,0 +1,237 @@
+"""Compiled profiles: small immutable-by-convention classes the judge reads.
+
+Plain classes with __slots__ rather than dataclasses: `import dataclasses` alone costs
+more than compiling every shipped profile.
+"""
+
+from __future__ import annotations
+
+
+class Where:
+    """A position in a profile or waiver file."""
+
+    __slots__ = ("column", "line", "path")
+
+    def __init__(self, path: str, line: int, column: int) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class KnownBad:
+    __slots__ = ("advisory", "reason", "value")
+
+    def __init__(self, value: str, reason: str, advisory: str | None) -> None:
+        self.value = value
+        self.reason = reason
+        self.advisory = advisory
+
+
+class Constraint:
+    """Operators on one observed value; all must hold.
+
+    `ops` is a tuple of (operator, argument): `min`/`max`/`exact` take a string, `range`
+    a (low, high) pair, `allowed` a tuple of strings, `known_bad` a tuple of KnownBad.
+    `versioned` is False for text facts (driver name, arch, ...): only equality operators.
+    """
+
+    __slots__ = ("component", "fmt", "ops", "prepared", "versioned", "where")
+
+    def __init__(
+        self,
+        ops: tuple[tuple[str, object], ...],
+        *,
+        versioned: bool,
+        fmt: str | None,
+        component: str | None,
+        where: Where,
+    ) -> None:
+        self.ops = ops
+        self.versioned = versioned
+        self.fmt = fmt
+        self.component = component
+        self.where = where
+        # (format, component) -> thresholds prepared by hwcheck.judge.ops; a memo only.
+        self.prepared: dict[tuple[str, str], object] = {}
+
+    def describe(self) -> str:
+        """The constraint as a reader would say it: `nvm >= 4.0, not 4.20`."""
+        from hwcheck.judge.ops import describe_constraint
+
+        return describe_constraint(self)
+
+
+class DeviceId:
+    __slots__ = ("device", "subdevice", "subvendor", "text", "vendor")
+
+    def __init__(self, text: str) -> None:
+        parts = text.split(":")
+        self.text = text
+        self.vendor, self.device = parts[0], parts[1]
+        self.subvendor = parts[2] if len(parts) == 4 else None
+        self.subdevice = parts[3] if len(parts) == 4 else None
+
+    def matches(self, ids: tuple[str | None, str | None, str | None, str | None]) -> bool:
+        if ids[0] != self.vendor or ids[1] != self.device:
+            return False
+        return self.subvendor is None or (ids[2] == self.subvendor and ids[3] == self.subdevice)
+
+
+class Selector:
+    __slots__ = ("devices", "link_types", "models", "vfs")
+
+    def __init__(
+        self,
+        devices: tuple[DeviceId, ...],
+        models: tuple[str, ...],
+        link_types: tuple[str, ...],
+        vfs: bool,
+    ) -> None:
+        self.devices = devices
+        self.models = tuple(m.lower() for m in models)
+        self.link_types = link_types
+        self.vfs = vfs
+
+    def describe(self) -> str:
+        parts = [d.text for d in self.devices] + [repr(m) for m in self.models]
+        parts += [f"{t} links" for t in self.link_types]
+        return ", ".join(parts)
+
+
+class Rule:
+    """One rule as a layer defines it (after overlays: as the deciding layer left it).
+
+    `check` is one of hwcheck.profile.fields.CHECKS, or None for an overlay patch.
+    Check arguments: driver/driver_version/firmware -> `constraint`; pair -> `constraint`
+    (driver version) and `pair_firmware`; count -> `count` (min, max, per);
+    module -> `module` (name, state) and optional `constraint` (its version);
+    kernel/os/system -> `fact` (section, field) and `constraint`.
+    """
+
+    __slots__ = (
+        "advisory",
+        "check",
+        "constraint",
+        "count",
+        "disabled",
+        "fact",
+        "given",
+        "id",
+        "layer",
+        "module",
+        "pair_firmware",
+        "remediation",
+        "selector",
+        "severity",
+        "title",
+        "where",
+    )
+
+    def __init__(self, rule_id: str, where: Where, layer: str) -> None:
+        self.id = rule_id
+        self.where = where
+        self.layer = layer
+        self.title: str | None = None
+        self.severity = "error"
+        self.remediation: str | None = None
+        self.advisory: str | None = None
+        self.disabled = False
+        self.check: str | None = None
+        self.selector: Selector | None = None
+        self.constraint: Constraint | None = None
+        self.pair_firmware: Constraint | None = None
+        self.count: tuple[int | None, int | None, str] | None = None
+        self.module: tuple[str, str] | None = None
+        self.fact: tuple[str, str] | None = None
+        self.given: tuple[str, ...] = ()  # the keys this layer wrote, for the layer trace
+
+    def copy(self) -> Rule:
+        other = Rule(self.id, self.where, self.layer)
+        for name in Rule.__slots__:
+            setattr(other, name, getattr(self, name))
+        return other
+
+
+class AppliesTo:
+    __slots__ = ("arch", "devices", "os_id", "product_name", "sys_vendor")
+
+    def __init__(
+        self,
+        *,
+        arch: tuple[str, ...] | None,
+        os_id: tuple[str, ...] | None,
+        sys_vendor: tuple[str, ...] | None,
+        product_name: tuple[str, ...] | None,
+        devices: tuple[DeviceId, ...] | None,
+    ) -> None:
+        self.arch = arch
+        self.os_id = os_id
+        self.sys_vendor = sys_vendor
+        self.product_name = product_name
+        self.devices = devices
+
+
+class ProfileFile:
+    """One profile file as written, before layering."""
+
+    __slots__ = (
+        "applies_to",
+        "description",
+        "extends",
+        "name",
+        "notes",
+        "path",
+        "rules",
+        "sources",
+        "unknown_nics",
+        "vendor",
+        "version",
+        "where",
+    )
+
+    def __init__(self, name: str, path: str, where: Where) -> None:
+        self.name = name
+        self.path = path
+        self.where = where
+        self.version: str | None = None
+        self.vendor: str | None = None
+        self.description: str | None = None
+        self.sources: tuple[tuple[str, str | None], ...] = ()
+        self.extends: tuple[tuple[str, Where], ...] = ()
+        self.applies_to: AppliesTo | None = None
+        self.unknown_nics: str | None = None
+        self.rules: tuple[Rule, ...] = ()
+        self.notes: list[tuple[Where, str]] = []  # lint warnings found while compiling
+
+
+class Profile:
+    """A profile resolved through its `extends` chain: what the judge uses.
+
+    `layers` is base first, the profile itself last. `trace[rule_id]` lists, in order,
+    which layer set what (`"linux/baseline: defined"`, `"site/x: severity, remediation"`).
+    """
+
+    __slots__ = ("layers", "rules", "top", "trace", "unknown_nics", "unknown_nics_layer")
+
+    def __init__(
+        self,
+        top: ProfileFile,
+        layers: tuple[ProfileFile, ...],
+        rules: tuple[Rule, ...],
+        trace: dict[str, list[str]],
+        unknown_nics: str,
+        unknown_nics_layer: str,
+    ) -> None:
+        self.top = top
+        self.layers = layers
+        self.rules = rules
+        self.trace = trace
+        self.unknown_nics = unknown_nics
+        self.unknown_nics_layer = unknown_nics_layer
+
+    @property
+    def name(self) -> str:
+        return self.top.name

@@ -1,0 +1,321 @@
+"""A small declarative schema: validates node trees and generates the published JSON Schema.
+
+One spec drives both the loader and docs/schema/*.schema.json, so they cannot disagree
+(tests/test_profile_schema.py regenerates the files and compares). Validation turns the
+node tree of `hwcheck.profile.yamlsrc` into plain values: `Doc` (a dict) and `DocList`
+(a list) remember where each of their entries was written, for later error messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hwcheck.errors import ProfileError
+
+_INT = re.compile(r"[0-9]+\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
+class Doc(dict[str, object]):
+    """A validated mapping; `marks[key]` is the (line, column) of the key's value."""
+
+    __slots__ = ("column", "line", "marks")
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__()
+        self.line = line
+        self.column = column
+        self.marks: dict[str, tuple[int, int]] = {}
+
+
+class DocList(list[object]):
+    """A validated sequence; `marks[i]` is the (line, column) of item i."""
+
+    __slots__ = ("column", "line", "marks")
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__()
+        self.line = line
+        self.column = column
+        self.marks: list[tuple[int, int]] = []
+
+
+class Spec:
+    __slots__ = ("doc",)
+
+    def __init__(self, doc: str = "") -> None:
+        self.doc = doc
+
+    def schema(self) -> dict[str, object]:
+        raise NotImplementedError
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        raise NotImplementedError
+
+    def _described(self, schema: dict[str, object]) -> dict[str, object]:
+        if self.doc:
+            schema = {"description": self.doc, **schema}
+        return schema
+
+
+def _fail(message: str, node: tuple[object, ...], path: str) -> ProfileError:
+    return ProfileError(message, path=path, line=int(node[2]), column=int(node[3]))  # type: ignore[call-overload]
+
+
+_KIND_NAMES = {"s": "a single value", "m": "a mapping", "q": "a list"}
+
+
+def _expect_scalar(node: tuple[object, ...], path: str, what: str) -> str:
+    if node[0] != "s":
+        raise _fail(f"expected {what}, found {_KIND_NAMES[str(node[0])]}", node, path)
+    text = str(node[1])
+    if node[4] and text in _NULLS:
+        raise _fail(f"expected {what}, found nothing", node, path)
+    return text
+
+
+class Text(Spec):
+    """Text. Plain YAML scalars are taken as written (`7.10` stays "7.10")."""
+
+    __slots__ = ("enum", "hint", "pattern")
+
+    def __init__(
+        self,
+        doc: str = "",
+        *,
+        enum: tuple[str, ...] | None = None,
+        pattern: str | None = None,
+        hint: str = "text",
+    ) -> None:
+        super().__init__(doc)
+        self.enum = enum
+        self.pattern = pattern
+        self.hint = hint
+
+    def schema(self) -> dict[str, object]:
+        out: dict[str, object] = {"type": "string", "minLength": 1}
+        if self.enum is not None:
+            out = {"enum": list(self.enum)}
+        if self.pattern is not None:
+            out["pattern"] = self.pattern
+        return self._described(out)
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        text = _expect_scalar(node, path, self.hint if self.enum is None else "one of the words")
+        if self.enum is not None and text not in self.enum:
+            raise _fail(
+                f"'{text}' is not accepted (expected one of: {', '.join(self.enum)})", node, path
+            )
+        if self.pattern is not None and not re.search(self.pattern, text):
+            raise _fail(f"'{text}' is not {self.hint}", node, path)
+        return text
+
+
+class Version(Spec):
+    """A version or threshold: kept as the exact text written, even when YAML sees a number."""
+
+    __slots__ = ()
+
+    def schema(self) -> dict[str, object]:
+        return self._described({"type": ["string", "number"]})
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        return _expect_scalar(node, path, "a version")
+
+
+class Int(Spec):
+    __slots__ = ("maximum", "minimum")
+
+    def __init__(self, doc: str = "", *, minimum: int = 0, maximum: int | None = None) -> None:
+        super().__init__(doc)
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def schema(self) -> dict[str, object]:
+        out: dict[str, object] = {"type": "integer", "minimum": self.minimum}
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return self._described(out)
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        text = _expect_scalar(node, path, "a whole number")
+        value = int(text) if node[4] and _INT.match(text) else -1
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            accepted = (
+                f"{self.minimum}"
+                if self.maximum == self.minimum
+                else f"a whole number >= {self.minimum}"
+            )
+            raise _fail(f"'{text}' is not accepted (expected {accepted})", node, path)
+        return value
+
+
+class Bool(Spec):
+    __slots__ = ()
+
+    def schema(self) -> dict[str, object]:
+        return self._described({"type": "boolean"})
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        text = _expect_scalar(node, path, "true or false")
+        if not node[4] or text not in ("true", "false"):
+            raise _fail(f"'{text}' is not accepted (expected one of: true, false)", node, path)
+        return text == "true"
+
+
+class Date(Spec):
+    __slots__ = ()
+
+    def schema(self) -> dict[str, object]:
+        return self._described(
+            {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+        )
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        text = _expect_scalar(node, path, "a date (YYYY-MM-DD)")
+        month, day = (int(text[5:7]), int(text[8:10])) if _DATE.match(text) else (0, 0)
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            raise _fail(f"'{text}' is not a date (expected YYYY-MM-DD)", node, path)
+        return text
+
+
+class Seq(Spec):
+    __slots__ = ("item", "max_items", "min_items")
+
+    def __init__(
+        self, item: Spec, doc: str = "", *, min_items: int = 1, max_items: int | None = None
+    ) -> None:
+        super().__init__(doc)
+        self.item = item
+        self.min_items = min_items
+        self.max_items = max_items
+
+    def schema(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "type": "array",
+            "items": self.item.schema(),
+            "minItems": self.min_items,
+        }
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
+        return self._described(out)
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        if node[0] != "q":
+            raise _fail(f"expected a list, found {_KIND_NAMES[str(node[0])]}", node, path)
+        items: list[tuple[object, ...]] = node[1]  # type: ignore[assignment]
+        count = len(items)
+        if count < self.min_items or (self.max_items is not None and count > self.max_items):
+            want = (
+                f"exactly {self.min_items}"
+                if self.max_items == self.min_items
+                else f"at least {self.min_items}"
+            )
+            raise _fail(f"expected a list of {want} item(s), found {count}", node, path)
+        out = DocList(int(node[2]), int(node[3]))  # type: ignore[call-overload]
+        for item in items:
+            out.append(self.item.convert(item, path))
+            out.marks.append((int(item[2]), int(item[3])))  # type: ignore[call-overload]
+        return out
+
+
+class Obj(Spec):
+    """A mapping with a closed set of keys; unknown keys are errors with a suggestion."""
+
+    __slots__ = ("at_least_one", "at_most_one", "exactly_one", "fields", "needs", "required")
+
+    def __init__(
+        self,
+        fields: dict[str, Spec],
+        doc: str = "",
+        *,
+        required: tuple[str, ...] = (),
+        exactly_one: tuple[str, ...] = (),
+        at_most_one: tuple[str, ...] = (),
+        at_least_one: tuple[str, ...] = (),
+        needs: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(doc)
+        self.fields = fields
+        self.required = required
+        self.exactly_one = exactly_one
+        self.at_most_one = at_most_one
+        self.at_least_one = at_least_one
+        self.needs = needs or {}
+
+    def schema(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {name: spec.schema() for name, spec in self.fields.items()},
+        }
+        if self.required:
+            out["required"] = list(self.required)
+        all_of: list[object] = []
+        if self.exactly_one:
+            all_of.append({"oneOf": [{"required": [k]} for k in self.exactly_one]})
+        if self.at_least_one:
+            all_of.append({"anyOf": [{"required": [k]} for k in self.at_least_one]})
+        if self.at_most_one:
+            keys = self.at_most_one
+            pairs = [[a, b] for i, a in enumerate(keys) for b in keys[i + 1 :]]
+            all_of.append({"not": {"anyOf": [{"required": p} for p in pairs]}})
+        if all_of:
+            out["allOf"] = all_of
+        if self.needs:
+            out["dependentRequired"] = {k: [v] for k, v in self.needs.items()}
+        return self._described(out)
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        if node[0] != "m":
+            raise _fail(f"expected a mapping, found {_KIND_NAMES[str(node[0])]}", node, path)
+        pairs: list[tuple[tuple[object, ...], tuple[object, ...]]] = node[1]  # type: ignore[assignment]
+        out = Doc(int(node[2]), int(node[3]))  # type: ignore[call-overload]
+        for key, value in pairs:
+            name = str(key[1])
+            spec = self.fields.get(name)
+            if spec is None:
+                raise _fail(_unknown_key(name, tuple(self.fields)), key, path)
+            out[name] = spec.convert(value, path)
+            out.marks[name] = (int(value[2]), int(value[3]))  # type: ignore[call-overload]
+        self._check_keys(out, node, path)
+        return out
+
+    def _check_keys(self, out: Doc, node: tuple[object, ...], path: str) -> None:
+        missing = [k for k in self.required if k not in out]
+        if missing:
+            raise _fail(f"missing required key '{missing[0]}'", node, path)
+        for group, low, high in (
+            (self.exactly_one, 1, 1),
+            (self.at_least_one, 1, None),
+            (self.at_most_one, 0, 1),
+        ):
+            if not group:
+                continue
+            present = [k for k in group if k in out]
+            if len(present) < low:
+                raise _fail(f"expected one of: {', '.join(group)}", node, path)
+            if high is not None and len(present) > high:
+                raise _fail(
+                    f"'{present[0]}' and '{present[1]}' cannot be used together "
+                    f"(expected only one of: {', '.join(group)})",
+                    node,
+                    path,
+                )
+        for key, needed in self.needs.items():
+            if key in out and needed not in out:
+                raise _fail(f"'{key}' needs '{needed}' in the same mapping", node, path)
+
+
+def _unknown_key(name: str, accepted: tuple[str, ...]) -> str:
+    import difflib  # only on this error path
+
+    close = difflib.get_close_matches(name, accepted, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{name}' ({hint}expected one of: {', '.join(accepted)})"
+
+
+def json_schema(spec: Spec, *, title: str) -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) document for `spec`."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **spec.schema()}
