@@ -104,6 +104,14 @@ def _values_by_port(ports: list[Nic], field: str) -> list[View]:
     return [{"value": value, "ports": [] if single else names} for value, names in groups.items()]
 
 
+def _mac(nic: Nic) -> str | None:
+    """The permanent MAC when the driver reports a real one (VFs and bridges report zeros)."""
+    permanent = nic["permanent_mac_address"]
+    if permanent and permanent.strip("0:"):
+        return permanent
+    return nic["mac_address"]
+
+
 def _port(nic: Nic) -> View:
     speed = format_speed(nic["speed_mbps"])
     link = nic["operstate"] or "unknown"
@@ -112,7 +120,7 @@ def _port(nic: Nic) -> View:
     return {
         "name": nic["name"],
         "pci_address": nic["pci_address"],
-        "mac": nic["permanent_mac_address"] or nic["mac_address"],
+        "mac": _mac(nic),
         "link": link,
         "up": nic["operstate"] == "up",
         "alias": nic["ifalias"],
@@ -160,6 +168,7 @@ def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
         "ports": [_port(n) for n in ports],
         "drivers": _driver_cells(ports),
         "firmware": _firmware_cells(ports, _parsed_firmware(findings)),
+        "kind": None,
         **_status_view(findings),
     }
 
@@ -178,8 +187,8 @@ def _driver_cells(ports: list[Nic]) -> list[View]:
 def _other_row(result: Result, nic: Nic) -> View:
     findings = nic_findings(result, nic["name"], nic["pci_address"])
     kind = nic["link_type"] or nic["kind"]
-    if nic["kind"] == "vf" and nic["physfn"]:
-        kind = f"VF of {nic['physfn']}"
+    if nic["kind"] == "vf":
+        kind = f"SR-IOV VF of {nic['physfn']}" if nic["physfn"] else "SR-IOV VF"
     return {
         "card": nic["pci_address"],
         "vendor": nic["vendor_name"],
@@ -190,7 +199,7 @@ def _other_row(result: Result, nic: Nic) -> View:
         "ports": [_port(nic)],
         "drivers": _driver_cells([nic]),
         "firmware": _firmware_cells([nic], _parsed_firmware(findings)),
-        "kind": kind,
+        "kind": kind if nic["device_name"] else None,
         **_status_view(findings),
     }
 

@@ -1,0 +1,202 @@
+"""`hwcheck report RESULT.json`: the real command in a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FIXTURES = os.path.join(HERE, "fixtures", "results")
+FAILING = os.path.join(FIXTURES, "failing-node.json")
+
+
+def hwcheck(*args, cwd, stdin=None, env=None):
+    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environ["PYTHONPATH"] = ROOT
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "hwcheck", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_report_writes_html_junit_json_and_prints_the_summary(tmp_path):
+    (tmp_path / "out").mkdir()
+    done = hwcheck(
+        "report",
+        FAILING,
+        "--html",
+        "out/r.html",
+        "--junit",
+        "r.xml",
+        "--json",
+        "r.json",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(" NON-COMPLIANT   r640-compute-07.dc1.example.net: 2 failed")
+    assert lines[-3:] == ["wrote out/r.html", "wrote r.xml", "wrote r.json"]
+    assert "\x1b[" not in done.stdout  # not a terminal: no colour
+    html = (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "NON-COMPLIANT" in html
+    with open(FAILING, encoding="utf-8") as handle:
+        assert json.loads((tmp_path / "r.json").read_text()) == json.load(handle)
+    assert (tmp_path / "r.xml").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_default_html_path_goes_under_reports(tmp_path):
+    done = hwcheck("report", FAILING, "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1
+    assert os.listdir(tmp_path / "reports") == [
+        "r640-compute-07.dc1.example.net-20261124T140212Z.html"
+    ]
+
+
+def test_hostile_hostname_cannot_escape_the_reports_directory(tmp_path):
+    shutil.copy(os.path.join(FIXTURES, "hostile-node.json"), tmp_path / "h.json")
+    done = hwcheck("report", "h.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(os.listdir(tmp_path)) == ["h.json", "reports"]
+    assert os.listdir(tmp_path / "reports") == ["etc__b_evil__b__-rf-20261124T140212Z.html"]
+
+
+def test_json_to_stdout_moves_the_summary_to_stderr(tmp_path):
+    done = hwcheck("report", FAILING, "--no-html", "--json", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["verdict"] == "noncompliant"
+    assert done.stderr.startswith(" NON-COMPLIANT ")
+    assert os.listdir(tmp_path) == []
+
+
+def test_result_from_stdin(tmp_path):
+    with open(FAILING, encoding="utf-8") as handle:
+        done = hwcheck("report", "-", "--no-html", "-q", cwd=tmp_path, stdin=handle.read())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(" NON-COMPLIANT ")
+
+
+def _broken(tmp_path, mutate):
+    with open(FAILING, encoding="utf-8") as handle:
+        document = json.load(handle)
+    mutate(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    return "bad.json"
+
+
+def _set_status(d):
+    d["findings"][3]["status"] = "failed"
+
+
+def _drop_counts(d):
+    del d["counts"]["waived"]
+
+
+def _mtu_text(d):
+    d["inventory"]["nics"][2]["mtu"] = "1500"
+
+
+def _inventory_kind(d):
+    d["kind"] = "hwcheck-inventory"
+
+
+def _future_version(d):
+    d["schema_version"] = 99
+
+
+def _typo_key(d):
+    d["findings"][0]["remediaton"] = "typo"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            _set_status,
+            "malformed result: $.findings[3].status: expected one of 'pass', 'fail', 'warn', "
+            "'unknown', 'waived'; got \"failed\"",
+        ),
+        (_drop_counts, "malformed result: $.counts: missing 'waived'"),
+        (
+            _mtu_text,
+            'malformed result: $.inventory.nics[2].mtu: expected an integer or null; got "1500"',
+        ),
+        (
+            _inventory_kind,
+            'not an hwcheck result: $.kind is "hwcheck-inventory", expected "hwcheck-result" '
+            "(an inventory: judge it with `hwcheck check --inventory`)",
+        ),
+        (
+            _future_version,
+            "result schema_version 99 is not supported by this hwcheck (supported: 1)",
+        ),
+        (_typo_key, "malformed result: $.findings[0]: unknown key 'remediaton'"),
+    ],
+)
+def test_malformed_result_exits_2_with_the_json_path_and_writes_nothing(tmp_path, mutate, message):
+    name = _broken(tmp_path, mutate)
+    done = hwcheck("report", name, "--html", "r.html", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"hwcheck: error: bad.json: {message}")
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert os.listdir(tmp_path) == ["bad.json"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not JSON: line 1 column 1: Expecting value"),
+        (b'{"kind": "hwcheck-result",', "not JSON: line 1 column 27: Expecting property name"),
+        (b"\xff\xfe{}", "not UTF-8 text (byte 0); not a result"),
+        (b"[1, 2]", "not an hwcheck result: expected a JSON object; got [1, 2]"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply; not a result"),
+    ],
+)
+def test_unreadable_result_exits_2(tmp_path, content, message):
+    (tmp_path / "bad.json").write_bytes(content)
+    done = hwcheck("report", "bad.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"hwcheck: error: bad.json: {message}"), done.stderr
+
+
+def test_missing_file_exits_2(tmp_path):
+    done = hwcheck("report", "nope.json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "hwcheck: error: nope.json: cannot read: No such file or directory\n"
+
+
+def test_unwritable_output_exits_4_and_keeps_other_files(tmp_path):
+    (tmp_path / "r.xml").mkdir()
+    done = hwcheck("report", FAILING, "--no-html", "--junit", "r.xml", cwd=tmp_path)
+    assert done.returncode == 4
+    assert done.stderr == "hwcheck: error: r.xml: is a directory; give a file name\n"
+
+
+def test_html_into_a_missing_directory_exits_4(tmp_path):
+    done = hwcheck("report", FAILING, "--html", "nowhere/r.html", cwd=tmp_path)
+    assert done.returncode == 4
+    assert (
+        done.stderr == "hwcheck: error: nowhere/r.html: cannot write: No such file or directory\n"
+    )
+
+
+def test_contradictory_options_exit_2(tmp_path):
+    done = hwcheck("report", FAILING, "--html", "a.html", "--no-html", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "hwcheck: error: --html and --no-html contradict each other\n"
