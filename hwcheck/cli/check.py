@@ -1,16 +1,151 @@
-"""`hwcheck check` (not built yet)."""
+"""`hwcheck check`: probe (or read) an inventory, pick profiles, judge, report, exit code.
+
+Wiring only: reading inputs, choosing profiles (hwcheck.profile), judging
+(hwcheck.judge, pure) and handing the result to the renderers.
+"""
+
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from hwcheck.errors import UsageError
+from hwcheck.errors import InputError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Inventory
+    from hwcheck.model.result import Result
+    from hwcheck.profile.model import Profile
+
+_INVENTORY_KEYS = ("host", "kernel", "os", "system", "nics", "cards", "modules", "gaps")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("check", help="(not built yet)")
+    p = sub.add_parser(
+        "check",
+        help="judge this node (or an inventory) against vendor profiles",
+        description="Probe this node (or read --inventory / --from-capture), pick the "
+        "profiles whose applies_to matches it (or those named with --profile), judge, print "
+        "the verdict and exit with a code a PXE hook or CI job can gate on.",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--inventory", metavar="FILE", help="judge an inventory JSON file")
+    source.add_argument("--from-capture", metavar="FILE", help="probe a capture instead")
+    p.add_argument(
+        "--profile",
+        action="append",
+        metavar="NAME|PATH",
+        help="judge against this profile (repeatable); default: the profiles that apply",
+    )
+    p.add_argument(
+        "--profile-dir",
+        action="append",
+        metavar="DIR",
+        help="search profiles here instead of the default directories (repeatable)",
+    )
+    p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
+    p.add_argument("--json", metavar="FILE", help="write the result as JSON ('-': stdout)")
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'check' is not built yet")
+    import time
+
+    from hwcheck.judge import judge_node
+
+    inventory = _inventory(args)
+    selected = _profiles(args, inventory)
+    waivers = None
+    if args.waivers:
+        from hwcheck.judge.waivers import load_waivers
+
+        waivers = load_waivers(args.waivers)
+    now = time.gmtime()
+    result = judge_node(
+        selected,
+        inventory,
+        waivers=waivers,
+        today=time.strftime("%Y-%m-%d", now),
+        judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
+        strict=args.strict,
+    )
+    _report(result, args)
+    return result["exit_code"]
+
+
+def _inventory(args: argparse.Namespace) -> Inventory:
+    if args.inventory:
+        return read_inventory(args.inventory)
+    from hwcheck.probe import probe
+    from hwcheck.probe.host import open_root
+
+    return probe(open_root(args.from_capture))
+
+
+def read_inventory(path: str) -> Inventory:
+    """An inventory JSON document, checked enough that judging it cannot crash."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except OSError as err:
+        raise InputError(f"cannot read inventory: {err.strerror or err}", where=path) from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise InputError(f"not a JSON inventory: {err}", where=path) from None
+    if not isinstance(doc, dict) or doc.get("kind") != "hwcheck-inventory":
+        raise InputError("not an hwcheck inventory (kind is not 'hwcheck-inventory')", where=path)
+    if doc.get("schema_version") != 1:
+        raise InputError(
+            f"inventory schema_version {doc.get('schema_version')!r} is not supported (expected 1)",
+            where=path,
+        )
+    missing = [key for key in _INVENTORY_KEYS if key not in doc]
+    if missing:
+        raise InputError(f"inventory lacks {', '.join(missing)}", where=path)
+    for key in ("nics", "cards", "modules", "gaps"):
+        if not isinstance(doc[key], list) or not all(isinstance(x, dict) for x in doc[key]):
+            raise InputError(f"inventory '{key}' is not a list of objects", where=path)
+    return doc  # type: ignore[return-value]
+
+
+def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:
+    from hwcheck.profile.library import Library
+
+    library = Library(args.profile_dir)
+    if args.profile:
+        return [(library.resolve(ref), "named with --profile") for ref in args.profile]
+    from hwcheck.profile.selection import select
+
+    if not library.dirs:
+        raise UsageError("no profile directory to search; use --profile or --profile-dir")
+    return select(library, inventory)
+
+
+def _report(result: Result, args: argparse.Namespace) -> None:
+    """Terminal summary and --json; the report stage (issue 4) extends this."""
+    import os
+
+    from hwcheck.render.text import render_text, want_color
+
+    if args.json:
+        from hwcheck.render.json import render_json
+
+        text = render_json(result)
+        if args.json == "-":
+            sys.stdout.write(text)
+            return
+        from hwcheck.outfile import write_atomic
+
+        write_atomic(args.json, text)
+    sys.stdout.write(
+        render_text(result, color=want_color(sys.stdout, os.environ), quiet=args.quiet)
+    )
+    if not args.quiet:
+        for use in result["profiles"]:
+            layers = " <- ".join(layer["name"] for layer in reversed(use["layers"]))
+            sys.stdout.write(f"profile {layers}: {use['selected_because']}\n")

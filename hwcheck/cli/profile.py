@@ -1,16 +1,176 @@
-"""`hwcheck profile` (not built yet)."""
+"""`hwcheck profile list|show|lint|new`: browse, explain, check and start profiles."""
+
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from hwcheck.errors import UsageError
+from hwcheck.errors import ProfileError
+from hwcheck.status import ExitStatus
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.profile.library import Library
+    from hwcheck.profile.model import Profile, Rule
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("profile", help="(not built yet)")
-    p.set_defaults(func=run)
+    p = sub.add_parser(
+        "profile",
+        help="list, show, lint or start vendor profiles",
+        description="Browse, explain, lint and start vendor profiles.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    actions.required = True
+    dirs = argparse.ArgumentParser(add_help=False)
+    dirs.add_argument(
+        "--profile-dir",
+        action="append",
+        metavar="DIR",
+        help="search profiles here instead of the default directories (repeatable)",
+    )
+    a = actions.add_parser("list", parents=[dirs], help="list the profiles found")
+    a.set_defaults(func=run_list)
+    a = actions.add_parser(
+        "show", parents=[dirs], help="the resolved profile and which layer set each value"
+    )
+    a.add_argument("profile", metavar="NAME|PATH")
+    a.set_defaults(func=run_show)
+    a = actions.add_parser(
+        "lint",
+        parents=[dirs],
+        help="check profiles; exit 0 clean, 1 warnings, 2 errors",
+        description="Load, layer and check each profile (all found when none is named). "
+        "Exit 0 when clean, 1 when there are only warnings, 2 on any error.",
+    )
+    a.add_argument("profiles", nargs="*", metavar="NAME|PATH")
+    a.set_defaults(func=run_lint)
+    a = actions.add_parser("new", help="write a starting profile from a golden node's inventory")
+    a.add_argument("--from", dest="source", required=True, metavar="INVENTORY")
+    a.add_argument("--name", default="site/golden", help="profile name (default site/golden)")
+    a.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    a.set_defaults(func=run_new)
+    p.set_defaults(func=run_list)
 
 
-def run(args: argparse.Namespace) -> int:
-    raise UsageError("'profile' is not built yet")
+def _library(args: argparse.Namespace) -> Library:
+    from hwcheck.profile.library import Library
+
+    return Library(args.profile_dir)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    library = _library(args)
+    rows = []
+    for name, path in library.names():
+        try:
+            prof = library.load(path, name)
+        except ProfileError as err:
+            rows.append((name, "-", f"INVALID: {err}"))
+            continue
+        auto = "auto" if prof.applies_to is not None else "layer"
+        rows.append((name, prof.version or "-", f"{auto:5}  {prof.vendor or ''}  {path}"))
+    if not rows:
+        sys.stdout.write(f"no profiles in {', '.join(library.dirs)}\n")
+        return int(ExitStatus.OK)
+    width = max(len(r[0]) for r in rows)
+    for name, version, rest in rows:
+        sys.stdout.write(f"{name:<{width}}  {version:<8}  {rest}\n")
+    return int(ExitStatus.OK)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    library = _library(args)
+    profile = library.resolve(args.profile)
+    sys.stdout.write(show_text(profile))
+    return int(ExitStatus.OK)
+
+
+def show_text(profile: Profile) -> str:
+    """The resolved profile, each rule with the layer that decided it and its history."""
+    top = profile.top
+    out = [f"profile {top.name} {top.version or ''}".rstrip(), f"  file: {top.path}"]
+    if top.description:
+        out.append(f"  description: {top.description}")
+    out.append("  layers (lowest precedence first):")
+    out.extend(f"    {layer.name} {layer.version or ''}  {layer.path}" for layer in profile.layers)
+    out.append(f"  unknown_nics: {profile.unknown_nics}  (set by {profile.unknown_nics_layer})")
+    for name, url in top.sources:
+        out.append(f"  source: {name}" + (f" <{url}>" if url else ""))
+    out.append("rules:")
+    shown = {rule.id for rule in profile.rules}
+    for rule in profile.rules:
+        out.append(f"  {rule.id}  [{rule.severity}]  {rule.title or ''}".rstrip())
+        out.append(f"    checks: {describe_rule(rule)}")
+        out.append(f"    decided by: {rule.layer}")
+        out.extend(f"    - {step}" for step in profile.trace.get(rule.id, []))
+    dropped = [rid for rid in profile.trace if rid not in shown]
+    for rid in dropped:
+        out.append(f"  {rid}  [disabled]")
+        out.extend(f"    - {step}" for step in profile.trace[rid])
+    return "\n".join(out) + "\n"
+
+
+def describe_rule(rule: Rule) -> str:
+    subject = f" on {rule.selector.describe()}" if rule.selector is not None else ""
+    check = rule.check or ""
+    if rule.check == "count" and rule.count is not None:
+        low, high, per = rule.count
+        bounds = " and ".join(
+            b
+            for b in (
+                f"at least {low}" if low is not None else "",
+                f"at most {high}" if high is not None else "",
+            )
+            if b
+        )
+        return f"count of {per}s{subject}: {bounds}"
+    if rule.check == "module" and rule.module is not None:
+        text = f"module {rule.module[0]} {rule.module[1]}"
+        if rule.constraint is not None:
+            text += f", version {rule.constraint.describe()}"
+        return text
+    if rule.check == "pair" and rule.constraint is not None and rule.pair_firmware is not None:
+        return (
+            f"pair{subject}: when driver version {rule.constraint.describe()}, "
+            f"firmware {rule.pair_firmware.describe()}"
+        )
+    if rule.fact is not None:
+        check = f"{rule.fact[0]} {rule.fact[1]}"
+    constraint = rule.constraint.describe() if rule.constraint is not None else ""
+    return f"{check}{subject}: {constraint}"
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    from hwcheck.profile.lint import lint
+
+    library = _library(args)
+    refs = args.profiles or [path for _name, path in library.names()]
+    errors = warnings = 0
+    for ref in refs:
+        problems = lint(library, ref)
+        for level, text in problems:
+            sys.stdout.write(f"{level}: {text}\n")
+        errors += sum(1 for level, _ in problems if level == "error")
+        warnings += sum(1 for level, _ in problems if level == "warning")
+    sys.stdout.write(f"{len(refs)} profile(s): {errors} error(s), {warnings} warning(s)\n")
+    if errors:
+        return int(ExitStatus.USAGE)
+    return int(ExitStatus.NONCOMPLIANT) if warnings else int(ExitStatus.OK)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from hwcheck.cli.check import read_inventory
+    from hwcheck.profile.new import new_profile
+
+    text = new_profile(read_inventory(args.source), name=args.name, source=args.source)
+    if args.output:
+        from hwcheck.outfile import write_atomic
+
+        write_atomic(args.output, text)
+        sys.stderr.write(f"hwcheck: wrote {args.output}\n")
+    else:
+        sys.stdout.write(text)
+    return int(ExitStatus.OK)

@@ -9,12 +9,13 @@ an error-severity rule -> unknown (3); else, with `strict`, any `warn` or other
 `unknown` -> noncompliant (1); else compliant (0).
 """
 
-from __future__ import annotations
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 from hwcheck.status import ExitStatus
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.judge.waivers import WaiverEntry
     from hwcheck.model.inventory import Inventory
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
 
 def verdict(findings: list[Finding], *, strict: bool) -> tuple[Verdict, ExitStatus, Counts]:
     counts: Counts = {"passed": 0, "failed": 0, "warned": 0, "unknown": 0, "waived": 0}
-    names = {"pass": "passed", "fail": "failed", "warn": "warned", "unknown": "unknown", "waived": "waived"}
+    names = {
+        "pass": "passed",
+        "fail": "failed",
+        "warn": "warned",
+        "unknown": "unknown",
+        "waived": "waived",
+    }
     needed_unknown = soft = False
     for f in findings:
         counts[names[f["status"]]] += 1  # type: ignore[literal-required]
@@ -76,7 +83,12 @@ def judge_node(
     for profile, _why in selected:
         for finding in judge(profile, inventory):
             # Two selected profiles sharing a base layer judge its rules once.
-            key = (finding["rule_id"], finding["layer"], finding["subject"]["kind"], finding["subject"]["id"])
+            key = (
+                finding["rule_id"],
+                finding["layer"],
+                finding["subject"]["kind"],
+                finding["subject"]["id"],
+            )
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)

@@ -6,14 +6,15 @@ sentence names each. A fact that was not gathered, or a version that cannot be r
 gives `unknown` with the reason quoted (the probe's gap when there is one).
 """
 
-from __future__ import annotations
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 from hwcheck.judge import versions
 from hwcheck.judge.ops import judge_text, judge_version
 from hwcheck.judge.subjects import card_views, node_subject, selects, virtual_subject
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 
 UNKNOWN_NIC_RULE = "hwcheck.unknown-nic"
 _RANK = {"pass": 0, "unknown": 1, "fail": 2}
-_NIC_FIELDS = {"driver": "driver", "driver_version": "driver_version", "firmware": "firmware_version"}
+_NIC_FIELDS = {
+    "driver": "driver",
+    "driver_version": "driver_version",
+    "firmware": "firmware_version",
+}
 _FACT_LABELS = {
     ("os", "id"): "OS ID",
     ("os", "version_id"): "OS version",
@@ -108,11 +113,20 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
     if raw is None:
         why = ctx.gap_reason(f"nic[{nic['name']}].{field}", f"nic[{nic['name']}].driver_info")
         reason = f" ({why})" if why else ""
-        return "unknown", f"The {label} of {nic['name']} was not gathered{reason}.", None, None, None, source
+        return (
+            "unknown",
+            f"The {label} of {nic['name']} was not gathered{reason}.",
+            None,
+            None,
+            None,
+            source,
+        )
     if check == "driver":
         status, sentence, advisory = judge_text(constraint, raw, label)
         return status, sentence, advisory, raw, None, source
-    fmt = constraint.fmt or versions.format_for(nic["driver"], "driver" if check == "driver_version" else "firmware")
+    fmt = constraint.fmt or versions.format_for(
+        nic["driver"], "driver" if check == "driver_version" else "firmware"
+    )
     status, sentence, advisory, parsed = judge_version(constraint, raw, fmt, label)
     return status, sentence, advisory, raw, parsed, source
 
@@ -123,7 +137,14 @@ def _pair_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Con
     if first[0] == "unknown":
         return first
     if first[0] == "fail":
-        return ("pass", f"Does not apply: {first[1][0].lower()}{first[1][1:]}", None, first[3], first[4], first[5])
+        return (
+            "pass",
+            f"Does not apply: {first[1][0].lower()}{first[1][1:]}",
+            None,
+            first[3],
+            first[4],
+            first[5],
+        )
     second = _nic_value(ctx, rule, nic, "firmware", rule.pair_firmware)
     because = f"{first[1][:-1]}, so: {second[1][0].lower()}{second[1][1:]}"
     return second[0], because, second[2], second[3], second[4], second[5]
@@ -134,7 +155,14 @@ def _judge_card(ctx: _Context, rule: Rule, view: CardView, value: Callable[..., 
     constraint = rule.constraint
     assert constraint is not None  # noqa: S101 - compile guarantees it for these checks
     if not view.nics:
-        return "unknown", f"No network interface of card {view.card['card']} was found.", None, None, None, None
+        return (
+            "unknown",
+            f"No network interface of card {view.card['card']} was found.",
+            None,
+            None,
+            None,
+            None,
+        )
     groups: dict[tuple[object, ...], list[str]] = {}
     outcomes: dict[tuple[object, ...], Eval] = {}
     for nic in view.nics:
@@ -157,7 +185,10 @@ def _nic_rule(ctx: _Context, rule: Rule) -> None:
     value = _pair_value if rule.check == "pair" else _nic_value
     if rule.check == "pair":
         assert rule.pair_firmware is not None  # noqa: S101
-        expected = f"when driver version {rule.constraint.describe()}: firmware {rule.pair_firmware.describe()}"
+        expected = (
+            f"when driver version {rule.constraint.describe()}: "
+            f"firmware {rule.pair_firmware.describe()}"
+        )
     else:
         expected = f"{_LABELS[rule.check or '']} {rule.constraint.describe()}"
     for view in ctx.views:
@@ -193,9 +224,17 @@ def _count_rule(ctx: _Context, rule: Rule) -> None:
     found = len(names)
     ok = (low is None or found >= low) and (high is None or found <= high)
     listed = f" ({', '.join(names)})" if names else ""
-    message = f"Found {found} {noun}(s) of {rule.selector.describe()}{listed}; the profile wants {' and '.join(wanted)}."
+    message = (
+        f"Found {found} {noun}(s) of {rule.selector.describe()}{listed}; "
+        f"the profile wants {' and '.join(wanted)}."
+    )
     subject = node_subject(ctx.inventory)
-    ctx.add(rule, subject, ("pass" if ok else "fail", message, None, str(found), None, "inventory"), expected)
+    ctx.add(
+        rule,
+        subject,
+        ("pass" if ok else "fail", message, None, str(found), None, "inventory"),
+        expected,
+    )
 
 
 # ---- node rules -----------------------------------------------------------------------
@@ -204,10 +243,16 @@ def _count_rule(ctx: _Context, rule: Rule) -> None:
 def _module_rule(ctx: _Context, rule: Rule) -> None:
     assert rule.module is not None  # noqa: S101 - see compile
     name, state = rule.module
-    module = next((m for m in ctx.inventory["modules"] if m["name"].replace("-", "_") == name), None)
+    module = next(
+        (m for m in ctx.inventory["modules"] if m["name"].replace("-", "_") == name), None
+    )
     subject = node_subject(ctx.inventory, "module", name)
     subject["label"] = f"kernel module {name}"
-    expected = {"required": "loaded or built in", "forbidden": "neither loaded nor built in", "any": "any state"}[state]
+    expected = {
+        "required": "loaded or built in",
+        "forbidden": "neither loaded nor built in",
+        "any": "any state",
+    }[state]
     if rule.constraint is not None:
         expected += f", version {rule.constraint.describe()}"
     if module is None:
@@ -215,26 +260,78 @@ def _module_rule(ctx: _Context, rule: Rule) -> None:
         if state == "any":
             return
         if why is not None:
-            outcome: Eval = ("unknown", f"Module {name} is not listed, but the module list is incomplete ({why}).", None, None, None, None)
+            outcome: Eval = (
+                "unknown",
+                f"Module {name} is not listed, but the module list is incomplete ({why}).",
+                None,
+                None,
+                None,
+                None,
+            )
         elif state == "required":
-            outcome = ("fail", f"Module {name} is neither loaded nor built in.", None, None, None, "inventory")
+            outcome = (
+                "fail",
+                f"Module {name} is neither loaded nor built in.",
+                None,
+                None,
+                None,
+                "inventory",
+            )
         else:
-            outcome = ("pass", f"Module {name} is neither loaded nor built in, as required.", None, None, None, "inventory")
+            outcome = (
+                "pass",
+                f"Module {name} is neither loaded nor built in, as required.",
+                None,
+                None,
+                None,
+                "inventory",
+            )
         ctx.add(rule, subject, outcome, expected)
         return
     where = "built in" if module["state"] == "builtin" else "loaded"
     if state == "forbidden":
-        ctx.add(rule, subject, ("fail", f"Module {name} is {where}, but the profile forbids it.", None, module["state"], None, "inventory"), expected)
+        ctx.add(
+            rule,
+            subject,
+            (
+                "fail",
+                f"Module {name} is {where}, but the profile forbids it.",
+                None,
+                module["state"],
+                None,
+                "inventory",
+            ),
+            expected,
+        )
         return
     if rule.constraint is None:
-        ctx.add(rule, subject, ("pass", f"Module {name} is {where}.", None, module["state"], None, "inventory"), expected)
+        ctx.add(
+            rule,
+            subject,
+            ("pass", f"Module {name} is {where}.", None, module["state"], None, "inventory"),
+            expected,
+        )
         return
     raw = module["version"]
     if raw is None:
-        ctx.add(rule, subject, ("unknown", f"Module {name} is {where} but exposes no version (/sys/module/{name}/version).", None, None, None, "sysfs"), expected)
+        ctx.add(
+            rule,
+            subject,
+            (
+                "unknown",
+                f"Module {name} is {where} but exposes no version (/sys/module/{name}/version).",
+                None,
+                None,
+                None,
+                "sysfs",
+            ),
+            expected,
+        )
         return
     fmt = rule.constraint.fmt or versions.format_for(name, "driver")
-    status, sentence, advisory, parsed = judge_version(rule.constraint, raw, fmt, f"module {name} version")
+    status, sentence, advisory, parsed = judge_version(
+        rule.constraint, raw, fmt, f"module {name} version"
+    )
     ctx.add(rule, subject, (status, sentence, advisory, raw, parsed, "sysfs"), expected)
 
 
@@ -248,10 +345,25 @@ def _fact_rule(ctx: _Context, rule: Rule) -> None:
     raw = facts.get(field)
     source = {"kernel": "procfs", "os": "os-release", "system": "dmi"}[section]
     if section == "system" and not facts.get("present"):
-        outcome: Eval = ("unknown", "This node has no DMI tables (/sys/class/dmi/id is absent), so its system facts are unknown.", None, None, None, source)
+        outcome: Eval = (
+            "unknown",
+            "This node has no DMI tables (/sys/class/dmi/id is absent), "
+            "so its system facts are unknown.",
+            None,
+            None,
+            None,
+            source,
+        )
     elif raw is None:
         why = ctx.gap_reason(f"{section}.{field}", section)
-        outcome = ("unknown", f"The {label} was not gathered{f' ({why})' if why else ''}.", None, None, None, source)
+        outcome = (
+            "unknown",
+            f"The {label} was not gathered{f' ({why})' if why else ''}.",
+            None,
+            None,
+            None,
+            source,
+        )
     elif not rule.constraint.versioned:
         status, sentence, advisory = judge_text(rule.constraint, str(raw), label)
         outcome = (status, sentence, advisory, str(raw), None, source)
@@ -282,7 +394,12 @@ def _unknown_nics(ctx: _Context) -> None:
             f"({view.card['device_name'] or 'unnamed'}); unknown_nics is {policy} "
             f"(set by {ctx.profile.unknown_nics_layer})."
         )
-        ctx.add(rule, view.subject, ("fail", message, None, view.pci_id, None, "sysfs"), "a card some rule selects")
+        ctx.add(
+            rule,
+            view.subject,
+            ("fail", message, None, view.pci_id, None, "sysfs"),
+            "a card some rule selects",
+        )
 
 
 _CHECKS: dict[str, Callable[[_Context, Rule], None]] = {

@@ -9,10 +9,9 @@ reason, never pass and never fail.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hwcheck.judge import versions
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -118,7 +117,12 @@ def judge_version(
         return "unknown", prepared, None, parsed
     observed = key_cached(fmt, component, value)
     if isinstance(observed, str):
-        return "unknown", f"{label} {component} {value!r} cannot be compared: {observed}", None, parsed
+        return (
+            "unknown",
+            f"{label} {component} {value!r} cannot be compared: {observed}",
+            None,
+            parsed,
+        )
     fails: list[str] = []
     passes: list[str] = []
     advisory = None
@@ -199,7 +203,11 @@ def _judge_equal(
             else:
                 bad = [kb for kb in arg if versions.equals(fmt, component, value, kb.value)]  # type: ignore[attr-defined]
                 ok = not bad
-                text = f"{shown} is not a known-bad value" if ok else f"{shown} is known bad: {bad[0].reason}"
+                text = (
+                    f"{shown} is not a known-bad value"
+                    if ok
+                    else f"{shown} is known bad: {bad[0].reason}"
+                )
                 if bad and advisory is None:
                     advisory = bad[0].advisory
             (passes if ok else fails).append(text)

@@ -7,8 +7,7 @@ selector asks for them. Virtual links are subjects only for rules with `link_typ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Card, Inventory, Nic
     from hwcheck.model.result import Subject
@@ -38,7 +37,11 @@ class CardView:
         model = card["device_name"] or f"{card['vendor_id']}:{card['device_id']}"
         if card["vendor_name"] and card["device_name"]:
             model = f"{card['vendor_name']} {card['device_name']}"
-        label = f"{model} ({', '.join(ports)}) at {card['card']}" if ports else f"{model} at {card['card']}"
+        label = (
+            f"{model} ({', '.join(ports)}) at {card['card']}"
+            if ports
+            else f"{model} at {card['card']}"
+        )
         self.subject: Subject = {
             "kind": "card",
             "id": card["card"],

@@ -7,10 +7,11 @@ clock). An expired waiver waives nothing and says so; a waiver that matched noth
 noted. A malformed waiver file is an error (exit 2), never an empty list.
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Inventory
     from hwcheck.model.result import Finding, Waiver
@@ -21,6 +22,7 @@ class WaiverEntry:
 
     def __init__(
         self,
+        *,
         rule_id: str,
         scope: dict[str, str],
         justification: str,
@@ -48,12 +50,12 @@ def load_waivers(path: str) -> list[WaiverEntry]:
         line, _column = items.marks[i]
         entries.append(
             WaiverEntry(
-                str(item["rule"]),
-                {str(k): str(v) for k, v in item["scope"].items()},
-                str(item["justification"]),
-                str(item["expires"]),
-                None if item.get("owner") is None else str(item["owner"]),
-                f"{path}:{line}",
+                rule_id=str(item["rule"]),
+                scope={str(k): str(v) for k, v in item["scope"].items()},
+                justification=str(item["justification"]),
+                expires=str(item["expires"]),
+                owner=None if item.get("owner") is None else str(item["owner"]),
+                where=f"{path}:{line}",
             )
         )
     return entries

@@ -8,8 +8,11 @@ no hash or timestamp is trusted. A cache that cannot be read or written is skipp
 silently: it only ever saves time. `HWCHECK_NO_CACHE=1` turns it off.
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 
@@ -53,7 +56,7 @@ def load_tree(path: str) -> tuple[object, ...]:
 def _read_entry(entry: str, path: str, data: bytes) -> tuple[object, ...] | None:
     try:
         with open(entry, "rb") as fh:
-            stored = marshal.load(fh)
+            stored = marshal.load(fh)  # noqa: S302 - our own cache file, in the user's 0700 cache dir
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if (
@@ -78,7 +81,5 @@ def _write_entry(
             marshal.dump((_FORMAT, os.path.realpath(path), data, tree), fh)
         os.replace(tmp, entry)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass

@@ -8,8 +8,6 @@ written twice. It records lint notes (ambiguous thresholds, missing formats) on 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hwcheck.errors import ProfileError
 from hwcheck.judge import versions
 from hwcheck.profile.fields import NODE_FACTS
@@ -24,6 +22,7 @@ from hwcheck.profile.model import (
     Where,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.spec import Doc, DocList
 
@@ -59,9 +58,7 @@ def compile_profile(doc: Doc, path: str) -> ProfileFile:
     extends = doc.get("extends")
     if extends is not None:
         ext: DocList = extends  # type: ignore[assignment]
-        prof.extends = tuple(
-            (str(item), Where(path, *ext.marks[i])) for i, item in enumerate(ext)
-        )
+        prof.extends = tuple((str(item), Where(path, *ext.marks[i])) for i, item in enumerate(ext))
     applies = doc.get("applies_to")
     if applies is not None:
         prof.applies_to = _applies_to(applies)  # type: ignore[arg-type]
@@ -145,9 +142,14 @@ def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Ru
         rule.module = (str(module["name"]).replace("-", "_"), str(module.get("state", "required")))
         if "version" in module:
             if rule.module[1] == "forbidden":
-                raise _error("a forbidden module cannot have a version", _where(path, module, "version"))
+                raise _error(
+                    "a forbidden module cannot have a version", _where(path, module, "version")
+                )
             rule.constraint = _constraint(
-                module["version"], path, field="driver", notes=notes  # type: ignore[arg-type]
+                module["version"],
+                path,
+                field="driver",
+                notes=notes,  # type: ignore[arg-type]
             )
     for section, facts in NODE_FACTS.items():
         if section in doc:
@@ -206,7 +208,7 @@ def _constraint(
     fmt = _opt(doc, "format") or default_fmt
     component = _opt(doc, "component")
     if fmt is not None:
-        _check_thresholds(doc, path, fmt, component, ops, notes)
+        _check_thresholds(doc, path, fmt, component, ops=ops, notes=notes)
     elif field == "firmware":
         notes.append(
             (
@@ -223,6 +225,7 @@ def _check_thresholds(
     path: str,
     fmt: str,
     component: str | None,
+    *,
     ops: list[tuple[str, object]],
     notes: list[tuple[Where, str]],
 ) -> None:

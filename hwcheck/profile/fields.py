@@ -4,6 +4,8 @@
 docs/schema/waivers.schema.json (`python -m hwcheck.profile.fields` rewrites both).
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
 from hwcheck.judge.versions import FORMATS
@@ -60,9 +62,7 @@ VERSION_CONSTRAINT = Obj(
     {
         "min": Version("Lowest accepted version (inclusive)."),
         "max": Version("Highest accepted version (inclusive)."),
-        "range": Seq(
-            Version(), "[lowest, highest], both inclusive.", min_items=2, max_items=2
-        ),
+        "range": Seq(Version(), "[lowest, highest], both inclusive.", min_items=2, max_items=2),
         "exact": Version("The only accepted version."),
         "allowed": Seq(Version(), "The accepted versions."),
         "known_bad": _known_bad("version", Version("The bad version.")),
@@ -120,7 +120,9 @@ for _section, _facts in NODE_FACTS.items():
 
 RULE = Obj(
     {
-        "id": Text("Stable rule ID, quoted in findings and waivers.", pattern=RULE_ID, hint="a rule ID"),
+        "id": Text(
+            "Stable rule ID, quoted in findings and waivers.", pattern=RULE_ID, hint="a rule ID"
+        ),
         "title": Text("One line saying what the rule wants."),
         "severity": Text("What a failure means (default error).", enum=SEVERITIES),
         "remediation": Text("What to do when the rule fails."),
@@ -167,7 +169,7 @@ RULE = Obj(
     "no check in an overlay changes only the fields it gives of an inherited rule.",
     required=("id",),
     at_most_one=CHECKS,
-    needs={check: "nic" for check in NIC_CHECKS},
+    needs=dict.fromkeys(NIC_CHECKS, "nic"),
 )
 
 PROFILE = Obj(
@@ -254,6 +256,7 @@ WAIVERS = Obj(
     "An hwcheck waiver file.",
     required=("hwcheck_waivers", "waivers"),
 )
+
 
 def documents() -> dict[str, dict[str, object]]:
     """The published schema documents, by file name under docs/schema/."""

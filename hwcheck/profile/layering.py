@@ -13,11 +13,10 @@ its first place. For each rule ID the highest layer that mentions it decides:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hwcheck.errors import ProfileError
 from hwcheck.profile.model import Profile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.library import Library
     from hwcheck.profile.model import ProfileFile, Rule
@@ -84,7 +83,14 @@ def resolve(top: ProfileFile, library: Library) -> Profile:
             merged[rule.id] = _patched(below, rule)
             steps.append(f"{layer.name} ({rule.where}): {', '.join(rule.given) or 'mentioned'}")
     active = tuple(rule for rule in merged.values() if not rule.disabled)
-    return Profile(layers[-1], tuple(layers), active, trace, unknown_nics, unknown_layer)
+    return Profile(
+        layers[-1],
+        layers=tuple(layers),
+        rules=active,
+        trace=trace,
+        unknown_nics=unknown_nics,
+        unknown_nics_layer=unknown_layer,
+    )
 
 
 def _patched(below: Rule, patch: Rule) -> Rule:

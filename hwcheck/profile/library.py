@@ -6,13 +6,15 @@ A profile's name is its path under a profile directory without `.yaml`
 and the profiles shipped with hwcheck.
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from hwcheck.errors import ProfileError, UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.model import Profile, ProfileFile, Where
 
@@ -54,7 +56,9 @@ class Library:
                         found.setdefault(name, full)
         return sorted(found.items())
 
-    def locate(self, ref: str, *, relative_to: str | None = None, where: Where | None = None) -> tuple[str, str | None]:
+    def locate(
+        self, ref: str, *, relative_to: str | None = None, where: Where | None = None
+    ) -> tuple[str, str | None]:
         """(path, expected name) of the profile `ref` names: a path or a profile name."""
         if looks_like_path(ref):
             base = os.path.dirname(relative_to) if relative_to else os.getcwd()

@@ -4,6 +4,8 @@ Plain classes with __slots__ rather than dataclasses: `import dataclasses` alone
 more than compiling every shipped profile.
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
 
@@ -219,6 +221,7 @@ class Profile:
     def __init__(
         self,
         top: ProfileFile,
+        *,
         layers: tuple[ProfileFile, ...],
         rules: tuple[Rule, ...],
         trace: dict[str, list[str]],

@@ -5,12 +5,13 @@ matching profiles, one that another matching profile extends is dropped: it is j
 as a layer of the more specific one.
 """
 
-from __future__ import annotations
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 from hwcheck.errors import InputError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Inventory
     from hwcheck.profile.library import Library
@@ -86,7 +87,5 @@ def select(library: Library, inventory: Inventory) -> list[tuple[Profile, str]]:
     chosen = [(prof, why) for prof, why in matched if prof.top.path not in layered]
     if not chosen:
         detail = "; ".join(rejected) if rejected else "no profile has applies_to"
-        raise InputError(
-            f"no profile applies to this node ({detail}); name one with --profile"
-        )
+        raise InputError(f"no profile applies to this node ({detail}); name one with --profile")
     return chosen

@@ -6,6 +6,8 @@ node tree of `hwcheck.profile.yamlsrc` into plain values: `Doc` (a dict) and `Do
 (a list) remember where each of their entries was written, for later error messages.
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
 import re
@@ -318,4 +320,8 @@ def _unknown_key(name: str, accepted: tuple[str, ...]) -> str:
 
 def json_schema(spec: Spec, *, title: str) -> dict[str, object]:
     """The JSON Schema (draft 2020-12) document for `spec`."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **spec.schema()}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        **spec.schema(),
+    }

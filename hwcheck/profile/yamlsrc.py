@@ -14,6 +14,8 @@ Node shapes (positions are 1-based):
     ("q", [node, ...], line, column)
 """
 
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
 from __future__ import annotations
 
 from hwcheck.errors import ProfileError
@@ -32,7 +34,7 @@ def read_bytes(path: str) -> bytes:
         raise ProfileError(f"cannot read: {err.strerror or err}", path=path) from None
     if len(data) > MAX_BYTES:
         raise ProfileError(
-            f"file is larger than {MAX_BYTES // 1024} KiB; profiles and waivers are small text files",
+            f"file is larger than {MAX_BYTES // 1024} KiB (profiles and waivers are small)",
             path=path,
         )
     return data
@@ -191,4 +193,3 @@ class _Builder:
         if self.root is None:
             raise ProfileError("the file is empty", path=self.path)
         return self.root
-

@@ -1,0 +1,37 @@
+"""`hwcheck profile lint`: everything that loading and layering reject, plus advice.
+
+Errors are what `hwcheck check` would refuse (exit 2). Warnings are legal but risky:
+thresholds ambiguous for their format (`min: 4.3` for an Intel NVM printed `4.30`),
+firmware constraints that name no format, rules without a title, profiles citing no source.
+"""
+
+# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
+
+from __future__ import annotations
+
+from hwcheck.errors import ProfileError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.profile.library import Library
+
+
+def lint(library: Library, ref: str) -> list[tuple[str, str]]:
+    """(level, "where: what") problems of the profile `ref` (a name or a path)."""
+    from hwcheck.profile.layering import resolve
+
+    try:
+        path, name = library.locate(ref)
+        top = library.load(path, name)
+        resolve(top, library)
+    except (ProfileError, UsageError) as err:
+        return [("error", str(err))]
+    problems = [("warning", f"{where}: {message}") for where, message in top.notes]
+    if not top.sources:
+        problems.append(("warning", f"{top.where}: the profile cites no sources"))
+    problems.extend(
+        ("warning", f"{rule.where}: rule {rule.id} has no title")
+        for rule in top.rules
+        if rule.check is not None and not rule.title
+    )
+    return problems
