@@ -339,7 +339,7 @@ def _fact_rule(ctx: _Context, rule: Rule) -> None:
     assert rule.fact is not None and rule.constraint is not None  # noqa: S101 - see compile
     section, field = rule.fact
     label = _FACT_LABELS.get((section, field), f"{section} {field}".replace("_", " "))
-    subject = node_subject(ctx.inventory, section, section)  # type: ignore[arg-type]
+    subject = node_subject(ctx.inventory, section, section)
     expected = f"{label} {rule.constraint.describe()}"
     facts: dict[str, object] = ctx.inventory[section]  # type: ignore[literal-required]
     raw = facts.get(field)

@@ -14,6 +14,7 @@ from hwcheck.judge import versions
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from hwcheck.profile.model import Constraint, KnownBad
 
@@ -227,9 +228,10 @@ def _max(obs: object, key: object, text: object, shown: str) -> tuple[bool, str]
 
 
 def _range(obs: object, keys: object, texts: object, shown: str) -> tuple[bool, str]:
-    low, high = keys  # type: ignore[misc]
-    ok = low <= obs <= high  # type: ignore[operator]
-    lo_text, hi_text = texts  # type: ignore[misc]
+    pair: tuple[Any, Any] = keys  # type: ignore[assignment]
+    ok = bool(pair[0] <= obs <= pair[1])
+    shown_pair: tuple[str, str] = texts  # type: ignore[assignment]
+    lo_text, hi_text = shown_pair
     return ok, f"{shown} is {'within' if ok else 'outside'} the range {lo_text} to {hi_text}"
 
 
@@ -240,7 +242,7 @@ def _exact(obs: object, key: object, text: object, shown: str) -> tuple[bool, st
 
 def _allowed(obs: object, keys: object, texts: object, shown: str) -> tuple[bool, str]:
     ok = obs in keys  # type: ignore[operator]
-    listed = ", ".join(texts)  # type: ignore[call-overload]
+    listed = ", ".join(texts)  # type: ignore[arg-type]
     return ok, f"{shown} is {'' if ok else 'not '}one of the allowed: {listed}"
 
 

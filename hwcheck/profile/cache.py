@@ -78,7 +78,7 @@ def _write_entry(
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         with open(tmp, "wb") as fh:
-            marshal.dump((_FORMAT, os.path.realpath(path), data, tree), fh)
+            marshal.dump((_FORMAT, os.path.realpath(path), data, tree), fh)  # type: ignore[arg-type]
         os.replace(tmp, entry)
     except OSError:
         with contextlib.suppress(OSError):

@@ -145,12 +145,8 @@ def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Ru
                 raise _error(
                     "a forbidden module cannot have a version", _where(path, module, "version")
                 )
-            rule.constraint = _constraint(
-                module["version"],
-                path,
-                field="driver",
-                notes=notes,  # type: ignore[arg-type]
-            )
+            version_doc: Doc = module["version"]  # type: ignore[assignment]
+            rule.constraint = _constraint(version_doc, path, field="driver", notes=notes)
     for section, facts in NODE_FACTS.items():
         if section in doc:
             sdoc: Doc = doc[section]  # type: ignore[assignment]

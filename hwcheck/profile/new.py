@@ -12,7 +12,7 @@ from hwcheck.judge import versions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.inventory import Inventory
+    from hwcheck.model.inventory import Card, Inventory, Nic
 
 
 def _q(text: str) -> str:
@@ -37,7 +37,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
     out: list[str] = []
     nics = {nic["name"]: nic for nic in inventory["nics"]}
     models: dict[str, list[str]] = {}
-    first_nic = {}
+    first_nic: dict[str, tuple[Card, Nic]] = {}
     for card in inventory["cards"]:
         ports = [nics[p] for p in card["ports"] if p in nics and nics[p]["kind"] == "physical"]
         if not ports or card["vendor_id"] is None or card["device_id"] is None:
@@ -65,7 +65,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
                 f"    driver: {{allowed: [{_q(nic['driver'])}]}}",
             ]
         dver_raw = nic["driver_version"]
-        parsed = versions.parse(dver_raw, "driver") if _parses(dver_raw, "driver") else {}
+        parsed = versions.parse(dver_raw or "", "driver") if _parses(dver_raw, "driver") else {}
         dver = _version_ok("driver", "version", parsed.get("version"))
         if dver:
             out += [

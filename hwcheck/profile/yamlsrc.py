@@ -123,20 +123,21 @@ class _Builder:
             self.stack.append(_Open(kind, mark.line + 1, mark.column + 1, anchor))
         elif name in ("MappingEndEvent", "SequenceEndEvent"):
             top = self.stack.pop()
+            done: tuple[object, ...]
             if top.kind == "q":
-                node = ("q", top.items, top.line, top.column)
+                done = ("q", top.items, top.line, top.column)
             else:
-                node = ("m", self._pairs(top), top.line, top.column)
+                done = ("m", self._pairs(top), top.line, top.column)
             if top.anchor is not None:
-                self.anchors[top.anchor] = (node, top.size)
-            self._add(node, top.size)
+                self.anchors[top.anchor] = (done, top.size)
+            self._add(done, top.size)
         elif name == "AliasEvent":
             anchor = event.anchor  # type: ignore[attr-defined]
             if anchor not in self.anchors:
                 raise self.error(f"unknown alias *{anchor}", event)
-            node, size = self.anchors[anchor]
+            target, size = self.anchors[anchor]
             self._count(size, event)
-            self._add(node, size)
+            self._add(target, size)
         elif name == "DocumentStartEvent":
             self.docs += 1
             if self.docs > 1:
