@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from hwcheck.cli.profile import show_text
 from hwcheck.errors import ProfileError
 from hwcheck.judge import judge_node
 from hwcheck.profile.library import Library
@@ -70,13 +71,13 @@ def test_extends_cycle_is_an_error_with_position():
 
 
 def test_patch_of_a_rule_no_layer_defines_is_an_error():
-    with pytest.raises(ProfileError, match="rule 'vendor.missing' has no check and no layer below"):
+    with pytest.raises(
+        ProfileError, match=r"rule 'vendor\.missing' has no check and no layer below"
+    ):
         Library(DIRS).resolve("site/orphan-patch")
 
 
 def test_profile_show_prints_layers_and_deciding_layer():
-    from hwcheck.cli.profile import show_text
-
     text = show_text(Library(DIRS).resolve("site/overlay"))
     assert "unknown_nics: fail  (set by site/overlay)" in text
     assert "  linux.os.id  [disabled]" in text

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from hwcheck.errors import ProfileError
-from hwcheck.profile import yamlsrc
+from hwcheck.profile import cache, yamlsrc
 from hwcheck.profile.library import Library, load_file
 
 HERE = os.path.dirname(__file__)
@@ -23,7 +23,8 @@ def _write(tmp_path, text: str, name: str = "p.yaml") -> str:
 
 @pytest.mark.parametrize("path", INVALID, ids=os.path.basename)
 def test_invalid_profile_fixture_reports_line_column_and_reason(path):
-    expect = open(path, encoding="utf-8").readline().removeprefix("# expect: ").strip()
+    with open(path, encoding="utf-8") as fh:
+        expect = fh.readline().removeprefix("# expect: ").strip()
     with pytest.raises(ProfileError) as info:
         load_file(path)
     assert str(info.value).startswith(f"{path}:{expect}")
@@ -44,7 +45,9 @@ def test_python_tags_are_refused_not_constructed():
 
 
 def test_duplicate_key_names_both_lines():
-    with pytest.raises(ProfileError, match=r"d\.yaml:3:1: duplicate key 'name' \(first set on line 2\)"):
+    with pytest.raises(
+        ProfileError, match=r"d\.yaml:3:1: duplicate key 'name' \(first set on line 2\)"
+    ):
         yamlsrc.parse(b"hwcheck_profile: 1\nname: a\nname: b\n", "d.yaml")
 
 
@@ -105,13 +108,11 @@ def test_profile_name_must_match_its_place(tmp_path):
 
 def test_unknown_profile_name_lists_known_ones():
     lib = Library([os.path.join(HERE, "..", "profiles")])
-    with pytest.raises(Exception, match="known profiles: .*nvidia/connectx"):
+    with pytest.raises(Exception, match=r"known profiles: .*nvidia/connectx"):
         lib.get("nvidia/connectx7")
 
 
 def test_cache_reuses_parse_and_notices_edits(tmp_path, monkeypatch):
-    from hwcheck.profile import cache
-
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("HWCHECK_NO_CACHE", raising=False)
     path = _write(tmp_path, "hwcheck_profile: 1\nname: a\n")

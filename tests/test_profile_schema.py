@@ -56,6 +56,9 @@ def test_waiver_fixture_validates_and_bad_one_does_not():
     for item in good["waivers"]:
         item["expires"] = str(item["expires"])
     jsonschema.validate(good, schema)
-    bad = {"hwcheck_waivers": 1, "waivers": [{"rule": "x", "scope": {"node": "n"}, "expires": "2099-01-01"}]}
+    bad = {
+        "hwcheck_waivers": 1,
+        "waivers": [{"rule": "x", "scope": {"node": "n"}, "expires": "2099-01-01"}],
+    }
     with pytest.raises(jsonschema.ValidationError, match="justification"):
         jsonschema.validate(bad, schema)

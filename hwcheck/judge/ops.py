@@ -108,7 +108,8 @@ def judge_version(
             None,
             parsed,
         )
-    implicit = constraint.component is None or component == "version"
+    # Name the component unless the format has just the one (a plain version, a release).
+    implicit = component in ("version", "release")
     shown = f"{label} {value}" if implicit else f"{label} {component} {value}"
     if not versions.is_ordered(fmt, component):
         status, sentence, advisory = _judge_equal(constraint, fmt, component, value, shown)

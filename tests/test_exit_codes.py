@@ -1,0 +1,121 @@
+"""Each exit code of `hwcheck check`, through the real command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hwcheck.status import ExitStatus
+
+HERE = os.path.dirname(__file__)
+ROOT = os.path.dirname(HERE)
+INV = os.path.join(HERE, "fixtures/inventories")
+PROF = os.path.join(HERE, "fixtures/profiles")
+
+
+def hwcheck(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "HWCHECK_NO_CACHE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "hwcheck", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+
+
+def check(inventory: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return hwcheck(
+        "check",
+        "--inventory",
+        os.path.join(INV, f"{inventory}.json"),
+        "--profile-dir",
+        "profiles",
+        *args,
+    )
+
+
+def test_exit_0_compliant_virtio_vm():
+    run = check("virtio-vm")
+    assert run.returncode == ExitStatus.OK, run.stderr
+    assert run.stdout.startswith(" COMPLIANT ")
+
+
+def test_exit_1_noncompliant_x710():
+    run = check("intel-x710-i40e")
+    assert run.returncode == ExitStatus.NONCOMPLIANT
+    assert "Firmware nvm 8.15 is below the minimum 9.01." in run.stdout
+
+
+def test_warnings_pass_unless_strict():
+    assert check("broadcom-bnxt-bnx2x").returncode == ExitStatus.OK
+    assert check("broadcom-bnxt-bnx2x", "--strict").returncode == ExitStatus.NONCOMPLIANT
+
+
+def test_exit_3_unknown_on_required_rule():
+    run = check("virtio-vm", "--profile", os.path.join(PROF, "virtio-firmware.yaml"))
+    assert run.returncode == ExitStatus.UNKNOWN
+    assert "firmware '' cannot be read as dotted" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ("--profile", "tests/fixtures/profiles/invalid/unknown-operator.yaml"),
+            "7:35: unknown key 'gte'",
+        ),
+        (
+            ("--waivers", "tests/fixtures/profiles/invalid/missing-name.yaml"),
+            "2:1: unknown key 'hwcheck_profile' (did you mean 'hwcheck_waivers'?",
+        ),
+        (("--profile", "no/such-profile"), "no profile named 'no/such-profile'"),
+        (("--waivers", "/nonexistent/w.yaml"), "/nonexistent/w.yaml: cannot read: No such file"),
+    ],
+)
+def test_exit_2_broken_profile_or_waiver_fails_closed(args, stderr):
+    run = check("virtio-vm", *args)
+    assert run.returncode == ExitStatus.USAGE
+    assert run.stderr.startswith("hwcheck: error: ")
+    assert stderr in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "COMPLIANT" not in run.stdout
+
+
+def test_exit_2_bad_inventory_and_usage(tmp_path):
+    bad = tmp_path / "inv.json"
+    bad.write_text('{"kind": "something-else"}', encoding="utf-8")
+    run = hwcheck("check", "--inventory", str(bad))
+    assert run.returncode == ExitStatus.USAGE
+    assert "not an hwcheck inventory" in run.stderr
+    assert (
+        hwcheck("check", "--inventory", str(bad), "--from-capture", "x").returncode
+        == ExitStatus.USAGE
+    )
+
+
+def test_exit_2_when_no_profile_applies():
+    run = hwcheck(
+        "check", "--inventory", os.path.join(INV, "qlogic-qede.json"), "--profile-dir", "profiles"
+    )
+    assert run.returncode == ExitStatus.USAGE
+    assert "no profile applies to this node" in run.stderr
+    assert (
+        "nvidia/connectx: no card with PCI ID 15b3:1015, 15b3:1017, 15b3:101d is present"
+        in run.stderr
+    )
+
+
+@pytest.mark.live
+def test_live_check_of_this_node_is_compliant():
+    run = hwcheck("check", "--profile-dir", "profiles")
+    assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
+    assert (
+        "profile lab/kvm-virtio <- linux/baseline: "
+        "applies_to matched: card 1af4:1041 at 0000:00:03 is present" in run.stdout
+    )
