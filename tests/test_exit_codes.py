@@ -32,6 +32,7 @@ def hwcheck(*args: str) -> subprocess.CompletedProcess[str]:
 def check(inventory: str, *args: str) -> subprocess.CompletedProcess[str]:
     return hwcheck(
         "check",
+        "--no-html",
         "--inventory",
         os.path.join(INV, f"{inventory}.json"),
         "--profile-dir",
@@ -90,18 +91,23 @@ def test_exit_2_broken_profile_or_waiver_fails_closed(args, stderr):
 def test_exit_2_bad_inventory_and_usage(tmp_path):
     bad = tmp_path / "inv.json"
     bad.write_text('{"kind": "something-else"}', encoding="utf-8")
-    run = hwcheck("check", "--inventory", str(bad))
+    run = hwcheck("check", "--no-html", "--inventory", str(bad))
     assert run.returncode == ExitStatus.USAGE
     assert "not an hwcheck inventory" in run.stderr
     assert (
-        hwcheck("check", "--inventory", str(bad), "--from-capture", "x").returncode
+        hwcheck("check", "--no-html", "--inventory", str(bad), "--from-capture", "x").returncode
         == ExitStatus.USAGE
     )
 
 
 def test_exit_2_when_no_profile_applies():
     run = hwcheck(
-        "check", "--inventory", os.path.join(INV, "qlogic-qede.json"), "--profile-dir", "profiles"
+        "check",
+        "--no-html",
+        "--inventory",
+        os.path.join(INV, "qlogic-qede.json"),
+        "--profile-dir",
+        "profiles",
     )
     assert run.returncode == ExitStatus.USAGE
     assert "no profile applies to this node" in run.stderr
@@ -113,7 +119,7 @@ def test_exit_2_when_no_profile_applies():
 
 @pytest.mark.live
 def test_live_check_of_this_node_is_compliant():
-    run = hwcheck("check", "--profile-dir", "profiles")
+    run = hwcheck("check", "--no-html", "--profile-dir", "profiles")
     assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
     assert (
         "profile lab/kvm-virtio <- linux/baseline: "
