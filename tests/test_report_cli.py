@@ -199,4 +199,23 @@ def test_html_into_a_missing_directory_exits_4(tmp_path):
 def test_contradictory_options_exit_2(tmp_path):
     done = hwcheck("report", FAILING, "--html", "a.html", "--no-html", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr == "hwcheck: error: --html and --no-html contradict each other\n"
+    assert done.stderr.endswith(
+        "hwcheck: error: argument --no-html: not allowed with argument --html\n"
+    )
+    done = hwcheck("report", FAILING, "--json", "-", "--junit", "-", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "hwcheck: error: only one of --junit and --json can write to stdout (-)\n"
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_default_report_that_cannot_be_written_warns_and_keeps_going(tmp_path):
+    (tmp_path / "reports").write_text("a file where the directory should be")
+    done = hwcheck("report", FAILING, "--junit", "r.xml", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr == (
+        "hwcheck: warning: no HTML report: cannot create directory reports: File exists "
+        "(use --html PATH or --no-html)\n"
+    )
+    assert done.stdout.splitlines()[-1] == "wrote r.xml"

@@ -9,7 +9,6 @@ Wiring only: reading inputs, choosing profiles (hwcheck.profile), judging
 from __future__ import annotations
 
 import argparse
-import sys
 
 from hwcheck.errors import InputError, UsageError
 
@@ -46,17 +45,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="search profiles here instead of the default directories (repeatable)",
     )
     p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
-    p.add_argument("--json", metavar="FILE", help="write the result as JSON ('-': stdout)")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    from hwcheck.cli.report import add_output_options
+
+    add_output_options(p)  # --html/--no-html, --junit, --json, --quiet
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import time
 
+    from hwcheck.cli.report import check_output_options
     from hwcheck.judge import judge_node
 
+    check_output_options(args)
     inventory = _inventory(args)
     selected = _profiles(args, inventory)
     waivers = None
@@ -127,25 +129,11 @@ def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Prof
 
 
 def _report(result: Result, args: argparse.Namespace) -> None:
-    """Terminal summary and --json; the report stage (issue 4) extends this."""
-    import os
+    """Reports (HTML by default, --junit, --json), terminal summary, profile selection."""
+    from hwcheck.cli.report import emit
 
-    from hwcheck.render.text import render_text, want_color
-
-    if args.json:
-        from hwcheck.render.json import render_json
-
-        text = render_json(result)
-        if args.json == "-":
-            sys.stdout.write(text)
-            return
-        from hwcheck.outfile import write_atomic
-
-        write_atomic(args.json, text)
-    sys.stdout.write(
-        render_text(result, color=want_color(sys.stdout, os.environ), quiet=args.quiet)
-    )
+    console = emit(result, args)
     if not args.quiet:
         for use in result["profiles"]:
             layers = " <- ".join(layer["name"] for layer in reversed(use["layers"]))
-            sys.stdout.write(f"profile {layers}: {use['selected_because']}\n")
+            console.write(f"profile {layers}: {use['selected_because']}\n")

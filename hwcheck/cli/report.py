@@ -1,13 +1,15 @@
-"""`hwcheck report RESULT.json`: render a saved result again, on any machine.
+"""`hwcheck report RESULT.json`: render a saved result again, on any machine; and the report
+options and output stage that `hwcheck check` shares.
 
-Reads a result written by `hwcheck check --json`, checks it against the result model
-(malformed input: exit 2 with the JSON path of the problem), prints the terminal summary
-and writes the HTML report (default `reports/<hostname>-<UTC timestamp>.html`), and any
-JUnit or JSON copy asked for. Every file is written atomically. Exit 0 when everything was
-written: the node's verdict is in the reports, not in this command's exit code.
+`report` reads a result written by `hwcheck check --json`, checks it against the result
+model (malformed input: exit 2 with the JSON path of the problem), prints the terminal
+summary and writes the HTML report (default `reports/<hostname>-<UTC timestamp>.html`) and
+any JUnit or JSON copy asked for. Every file is written atomically. Exit 0 when everything
+was written: the node's verdict is in the reports, not in this command's exit code.
 """
 
-# Imports live inside run(): `hwcheck --help` and the other subcommands must not pay for them.
+# Imports live inside functions: `hwcheck --help` and the other subcommands must not pay
+# for renderers they do not use.
 # ruff: noqa: PLC0415
 
 from __future__ import annotations
@@ -15,6 +17,26 @@ from __future__ import annotations
 import argparse
 
 from hwcheck.status import ExitStatus
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from hwcheck.model.result import Result
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """--html/--no-html, --junit, --json and --quiet, as `check` and `report` share them."""
+    html = p.add_mutually_exclusive_group()
+    html.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write the HTML report here (default: reports/<hostname>-<UTC timestamp>.html)",
+    )
+    html.add_argument("--no-html", action="store_true", help="do not write an HTML report")
+    p.add_argument("--junit", metavar="PATH", help="write JUnit XML here ('-': stdout)")
+    p.add_argument("--json", metavar="PATH", help="write the result as JSON here ('-': stdout)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,62 +47,81 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, a self-contained HTML report, and optionally JUnit XML and JSON.",
     )
     p.add_argument("result", metavar="RESULT.json", help="a result file, or - for stdin")
-    p.add_argument(
-        "--html",
-        metavar="PATH",
-        help="write the HTML report here (default: reports/<hostname>-<UTC timestamp>.html)",
-    )
-    p.add_argument("--no-html", action="store_true", help="do not write an HTML report")
-    p.add_argument("--junit", metavar="PATH", help="write JUnit XML here (- for stdout)")
-    p.add_argument("--json", metavar="PATH", help="write the result as JSON here (- for stdout)")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import os
-    import sys
-
+def check_output_options(args: argparse.Namespace) -> None:
+    """Refuse impossible output combinations before any work is done."""
     from hwcheck.errors import UsageError
-    from hwcheck.outfile import write_atomic
-    from hwcheck.render import default_html_path
-    from hwcheck.render.resultdoc import load_result
-    from hwcheck.render.text import render_text, want_color
 
-    if args.no_html and args.html:
-        raise UsageError("--html and --no-html contradict each other")
-    to_stdout = [opt for opt in ("junit", "json") if getattr(args, opt) == "-"]
-    if len(to_stdout) > 1:
+    if args.junit == "-" and args.json == "-":
         raise UsageError("only one of --junit and --json can write to stdout (-)")
     if args.html == "-":
         raise UsageError("--html needs a file name (the report is one self-contained file)")
 
-    result = load_result(args.result)
 
-    outputs: list[tuple[str, str, bool]] = []  # (path, text, make_dirs)
-    if not args.no_html:
-        from hwcheck.render.html import render_html
+def emit(result: Result, args: argparse.Namespace) -> TextIO:
+    """Render and write every report asked for in `args`, print the terminal summary and
+    the paths written, and return the stream used for messages (stderr when stdout
+    carries JSON or JUnit).
 
-        path = args.html or default_html_path(result)
-        outputs.append((path, render_html(result), args.html is None))
+    Explicit paths that cannot be written raise OutputError (exit 4). The default HTML
+    report is a convenience: if it cannot be written (a read-only PXE root), a warning is
+    printed and the verdict's exit code stands.
+    """
+    import os
+    import sys
+
+    from hwcheck.errors import OutputError
+    from hwcheck.outfile import write_atomic
+    from hwcheck.render.text import render_text, want_color
+
+    outputs: list[tuple[str, str]] = []
     if args.junit:
         from hwcheck.render.junit import render_junit
 
-        outputs.append((args.junit, render_junit(result), False))
+        outputs.append((args.junit, render_junit(result)))
     if args.json:
         from hwcheck.render.json import render_json
 
-        outputs.append((args.json, render_json(result), False))
+        outputs.append((args.json, render_json(result)))
+    default_html: tuple[str, str] | None = None
+    if not args.no_html:
+        from hwcheck.render import default_html_path
+        from hwcheck.render.html import render_html
 
-    console = sys.stderr if to_stdout else sys.stdout
-    summary = render_text(result, color=want_color(console, os.environ), quiet=args.quiet)
-    for path, text, make_dirs in outputs:
+        if args.html:
+            outputs.insert(0, (args.html, render_html(result)))
+        else:
+            default_html = (default_html_path(result), render_html(result))
+
+    console = sys.stderr if "-" in (args.junit, args.json) else sys.stdout
+    written = []
+    for path, text in outputs:
         if path == "-":
             sys.stdout.write(text)
         else:
-            write_atomic(path, text, make_dirs=make_dirs)
-    console.write(summary)
-    for path, _, _ in outputs:
-        if path != "-" and not args.quiet:
-            console.write(f"wrote {path}\n")
+            write_atomic(path, text)
+            written.append(path)
+    warning = None
+    if default_html is not None:
+        try:
+            write_atomic(default_html[0], default_html[1], make_dirs=True)
+            written.insert(0, default_html[0])
+        except OutputError as err:
+            warning = f"hwcheck: warning: no HTML report: {err} (use --html PATH or --no-html)\n"
+    console.write(render_text(result, color=want_color(console, os.environ), quiet=args.quiet))
+    if not args.quiet:
+        console.writelines(f"wrote {path}\n" for path in written)
+    if warning:
+        sys.stderr.write(warning)
+    return console
+
+
+def run(args: argparse.Namespace) -> int:
+    from hwcheck.render.resultdoc import load_result
+
+    check_output_options(args)
+    emit(load_result(args.result), args)
     return int(ExitStatus.OK)
