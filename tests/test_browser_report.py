@@ -119,7 +119,7 @@ def test_filter_by_status_and_search(session, tmp_path):
         "article.finding",
         "els => els.filter(e => e.offsetParent).map(e => e.querySelector('h4').innerText)",
     )
-    assert titles == ["PASS ERROR E810 driver minimum", "PASS ERROR E810 NVM minimum"]
+    assert titles == ["PASS E810 driver minimum", "PASS E810 NVM minimum"]
     page.fill("#q", "DEL0000000016")
     assert visible_statuses(page) == ["fail", "fail"]
     page.fill("#q", "no such text anywhere")

@@ -200,7 +200,14 @@ def test_hostile_values_are_escaped_and_unsafe_links_are_text():
 
 def test_rendering_is_deterministic():
     result = load("failing-node.json")
-    assert render_html(result) == render_html(json.loads(json.dumps(result)))
+    def reverse_keys(value):
+        if isinstance(value, dict):
+            return {k: reverse_keys(value[k]) for k in reversed(list(value))}
+        if isinstance(value, list):
+            return [reverse_keys(v) for v in value]
+        return value
+
+    assert render_html(result) == render_html(reverse_keys(result))
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,14 @@ from hwcheck.render.json import render_json
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "results")
 SCHEMA_PATH = os.path.join(ROOT, "docs", "schema", "result.schema.json")
-NAMES = ["failing-node.json", "passing-vm.json", "hostile-node.json"]
+NAMES = [
+    "failing-node.json",
+    "passing-vm.json",
+    "hostile-node.json",
+    "judged-mellanox-cx5-dell.json",
+    "judged-intel-x710-i40e.json",
+    "judged-hostile-host.json",
+]
 
 
 def load(name):

@@ -27,7 +27,17 @@ def schema():
     return xmlschema.XMLSchema(XSD)
 
 
-@pytest.mark.parametrize("name", ["failing-node.json", "passing-vm.json", "hostile-node.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "failing-node.json",
+        "passing-vm.json",
+        "hostile-node.json",
+        "judged-mellanox-cx5-dell.json",
+        "judged-intel-x710-i40e.json",
+        "judged-hostile-host.json",
+    ],
+)
 def test_junit_validates_against_the_junit_schema(schema, name):
     schema.validate(render_junit(load(name)))
 

@@ -240,7 +240,7 @@ def _inventory_nic(nic: Nic) -> View:
     sources = nic["sources"]
     rows = [
         (key, value, sources.get(key))
-        for key, value in nic.items()
+        for key, value in sorted(nic.items())
         if key not in ("sources", "name")
     ]
     return {"name": nic["name"], "rows": rows}
@@ -267,10 +267,11 @@ def build_view(result: Result) -> View:
         "others": [_other_row(result, n) for n in inventory["nics"] if n["name"] not in in_cards],
         "groups": _groups(result),
         "inventory_nics": [_inventory_nic(n) for n in inventory["nics"]],
+        # sorted keys: a result read back from JSON renders byte for byte the same
         "inventory_sections": [
-            ("Kernel", list(inventory["kernel"].items())),
-            ("Operating system", list(inventory["os"].items())),
-            ("System (DMI)", list(inventory["system"].items())),
-            ("Source", list(inventory["source"].items())),
+            ("Kernel", sorted(inventory["kernel"].items())),
+            ("Operating system", sorted(inventory["os"].items())),
+            ("System (DMI)", sorted(inventory["system"].items())),
+            ("Source", sorted(inventory["source"].items())),
         ],
     }
