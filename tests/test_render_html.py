@@ -200,6 +200,7 @@ def test_hostile_values_are_escaped_and_unsafe_links_are_text():
 
 def test_rendering_is_deterministic():
     result = load("failing-node.json")
+
     def reverse_keys(value):
         if isinstance(value, dict):
             return {k: reverse_keys(value[k]) for k in reversed(list(value))}
