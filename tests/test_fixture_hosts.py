@@ -24,23 +24,6 @@ HOSTS = sorted(
     if os.path.isfile(os.path.join(REPO, HOSTS_DIR, name, "capture.json"))
 )
 
-# Probe bugs these fixtures show (reported to the probe's owner); strict, so a fix turns the
-# expectation into a failure that asks for the marker to go.
-BUG_RECORDED_ERROR_PATH = (
-    "recorded errors are keyed by the path read (sys/class/net/<if>/speed) but the probe reads "
-    "through the resolved sys/devices path, so EINVAL on carrier/speed of a down link turns into "
-    "an ENOENT gap on carrier and no gap on speed"
-)
-BUG_ZERO_PERMADDR = "an all-zero permanent address (ethtool: 'not set') is reported as a MAC"
-BUG_VANISHED = "a netdev whose sysfs directory is gone becomes a 'virtual' NIC with ENOENT gaps"
-KNOWN_BUGS = {
-    "intel-x710-i40e": BUG_RECORDED_ERROR_PATH,
-    "broadcom-bnxt-bnx2x": BUG_RECORDED_ERROR_PATH,
-    "virtio-vm": f"{BUG_RECORDED_ERROR_PATH}; {BUG_ZERO_PERMADDR}",
-    "intel-e810-ice": BUG_ZERO_PERMADDR,
-    "hostile": f"{BUG_RECORDED_ERROR_PATH}; {BUG_VANISHED}",
-}
-
 _cache: dict[str, dict] = {}
 
 
@@ -141,7 +124,6 @@ def test_igb_i350_dell_lom_firmware_and_unplugged_port():
     assert (cabled["carrier"], cabled["speed_mbps"], cabled["duplex"]) == (True, 1000, "full")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_RECORDED_ERROR_PATH)
 def test_i40e_x710_down_port_speed_is_an_invalid_gap():
     inv = inventory("intel-x710-i40e")
     down = nic(inv, "ens1f1")
@@ -422,7 +404,6 @@ def test_hostile_unreadable_dmi_serials_are_permission_gaps():
     assert inv["system"]["sys_vendor"] == "Dell Inc."
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_VANISHED)
 def test_hostile_vanished_link_is_one_vanished_gap():
     inv = inventory("hostile")
     assert "ens2f0" not in [n["name"] for n in inv["nics"]]
@@ -433,15 +414,7 @@ def test_hostile_vanished_link_is_one_vanished_gap():
 # ---------------------------------------------------------------- every host
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
-        if n in KNOWN_BUGS
-        else n
-        for n in HOSTS
-    ],
-)
+@pytest.mark.parametrize("name", HOSTS)
 def test_fixture_host_inventory_matches_expected(name):
     got = json.loads(json.dumps(inventory(name)))
     want = expected(name)

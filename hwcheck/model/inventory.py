@@ -83,6 +83,7 @@ class Nic(TypedDict):
     speed_mbps: int | None  # None when down/unknown
     duplex: str | None
     ifalias: str | None
+    lshw: dict[str, str] | None  # what `lshw` said of this NIC, only with `probe --lshw`
     sources: dict[str, str]  # field name -> where its value came from
 
 

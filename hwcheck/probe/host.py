@@ -1,0 +1,259 @@
+"""HostRoot: the one door to the host. Every read of sysfs/procfs/etc goes through here.
+
+Three kinds of root answer the same calls:
+- `LiveRoot("/")`: the running machine; driver info comes from the SIOCETHTOOL ioctl.
+- `DirRoot(path)`: an extracted capture or a test fixture tree; driver info, pci.ids names and
+  read errors come from the files under `recorded/` (the capture format, docs/capture-format.md).
+- `TarRoot(path)`: a capture archive read in memory, never extracted (see hwcheck.capture).
+
+Paths are relative to the root and use `/` (`sys/class/net/eth0/mtu`). Methods raise OSError
+with the kernel's errno; the probe turns each into a recorded gap at the call site.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import posixpath
+
+RECORDED = "recorded"
+"""Directory inside a capture/fixture root holding answers that are not files on the host."""
+
+
+class HostRoot:
+    """The interface every root implements."""
+
+    root: str = "/"
+    live: bool = False
+
+    def read_bytes(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    def listdir(self, path: str) -> list[str]:
+        raise NotImplementedError
+
+    def readlink(self, path: str) -> str:
+        """The target of a symlink; OSError(EINVAL) if `path` is not a link."""
+        raise NotImplementedError
+
+    def exists(self, path: str) -> bool:
+        raise NotImplementedError
+
+    def drvinfo(self, ifname: str) -> dict[str, str]:
+        """ETHTOOL_GDRVINFO: driver, version, fw_version, erom_version, bus_info."""
+        raise NotImplementedError
+
+    def permaddr(self, ifname: str) -> str:
+        """ETHTOOL_GPERMADDR: the permanent MAC address, `aa:bb:...`."""
+        raise NotImplementedError
+
+    def machine(self) -> str:
+        """The CPU architecture as `uname -m` prints it."""
+        raise NotImplementedError
+
+    def recorded(self, name: str) -> bytes:
+        """A recorded answer (`recorded/<name>`); ENOENT when there is none."""
+        return self.read_bytes(f"{RECORDED}/{name}")
+
+
+class LiveRoot(HostRoot):
+    """The running system (or a chroot-like directory for file reads only)."""
+
+    live = True
+
+    def __init__(self, root: str = "/") -> None:
+        self.root = root
+        self._sock: int | None = None
+
+    def _abs(self, path: str) -> str:
+        return os.path.join(self.root, path)
+
+    def read_bytes(self, path: str) -> bytes:
+        fd = os.open(self._abs(path), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def listdir(self, path: str) -> list[str]:
+        return os.listdir(self._abs(path))
+
+    def readlink(self, path: str) -> str:
+        return os.readlink(self._abs(path))
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self._abs(path))
+
+    def drvinfo(self, ifname: str) -> dict[str, str]:
+        from hwcheck.probe import ethtool
+
+        return ethtool.drvinfo(self._socket(), ifname)
+
+    def permaddr(self, ifname: str) -> str:
+        from hwcheck.probe import ethtool
+
+        return ethtool.permaddr(self._socket(), ifname)
+
+    def machine(self) -> str:
+        return os.uname().machine
+
+    def _socket(self) -> int:
+        if self._sock is None:
+            from hwcheck.probe import ethtool
+
+            self._sock = ethtool.open_socket()
+        return self._sock
+
+    def close(self) -> None:
+        if self._sock is not None:
+            os.close(self._sock)
+            self._sock = None
+
+
+def errno_from_name(name: str) -> int:
+    """`"EINVAL"` -> 22, as recorded in captures; unknown names become EIO."""
+    value = getattr(errno, name, None)
+    return value if isinstance(value, int) else errno.EIO
+
+
+def recorded_error(name: str, path: str) -> OSError:
+    code = errno_from_name(name)
+    return OSError(code, os.strerror(code), "/" + path)
+
+
+class ReplayRoot(HostRoot):
+    """Common behaviour of captured roots: recorded answers and recorded read errors."""
+
+    def __init__(self) -> None:
+        self._errors: dict[str, str] | None = None
+        self._ethtool: dict[str, dict[str, object]] = {}
+
+    def _recorded_errors(self) -> dict[str, str]:
+        if self._errors is None:
+            try:
+                raw = json.loads(self._raw_read(f"{RECORDED}/errors.json"))
+            except FileNotFoundError:
+                raw = {}
+            errors = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+            # A capture may name a path through a link (sys/class/net/eth1/speed) that the
+            # probe reads through its target (sys/devices/.../net/eth1/speed): answer both.
+            self._errors = errors
+            self._errors = {**{self._canonical(k): v for k, v in errors.items()}, **errors}
+        return self._errors
+
+    def _canonical(self, path: str) -> str:
+        parts = path.split("/")
+        resolved: list[str] = []
+        for i, part in enumerate(parts):
+            resolved.append(part)
+            if i == len(parts) - 1:
+                break
+            try:
+                target = self._raw_readlink("/".join(resolved))
+            except OSError:
+                continue
+            joined = posixpath.normpath(posixpath.join("/".join(resolved[:-1]), target))
+            resolved = joined.split("/")
+        return "/".join(resolved)
+
+    def _raw_read(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    def _raw_listdir(self, path: str) -> list[str]:
+        raise NotImplementedError
+
+    def _raw_readlink(self, path: str) -> str:
+        raise NotImplementedError
+
+    def _check(self, path: str) -> None:
+        name = self._recorded_errors().get(path)
+        if name is not None:
+            raise recorded_error(name, path)
+
+    def read_bytes(self, path: str) -> bytes:
+        self._check(path)
+        return self._raw_read(path)
+
+    def readlink(self, path: str) -> str:
+        self._check(path)
+        return self._raw_readlink(path)
+
+    def listdir(self, path: str) -> list[str]:
+        self._check(path)
+        names = set(self._raw_listdir(path))
+        # A recorded error for a child (a link that vanished mid-capture) keeps it listed.
+        prefix = path.rstrip("/") + "/"
+        for errpath in self._recorded_errors():
+            if errpath.startswith(prefix) and "/" not in errpath[len(prefix) :]:
+                names.add(errpath[len(prefix) :])
+        return sorted(names)
+
+    def _answer(self, ifname: str, key: str) -> object:
+        if ifname not in self._ethtool:
+            path = f"{RECORDED}/ethtool/{ifname}.json"
+            try:
+                data = json.loads(self._raw_read(path))
+            except FileNotFoundError:
+                raise OSError(errno.ENODATA, "no recorded ethtool answer", "/" + path) from None
+            self._ethtool[ifname] = data if isinstance(data, dict) else {}
+        value = self._ethtool[ifname].get(key)
+        if isinstance(value, dict) and "errno" in value:
+            raise recorded_error(str(value["errno"]), f"{RECORDED}/ethtool/{ifname}.json")
+        if value is None:
+            raise OSError(errno.ENODATA, f"no recorded {key}", f"/{RECORDED}/ethtool/{ifname}.json")
+        return value
+
+    def drvinfo(self, ifname: str) -> dict[str, str]:
+        value = self._answer(ifname, "drvinfo")
+        if not isinstance(value, dict):
+            raise OSError(errno.EINVAL, "malformed recorded drvinfo", ifname)
+        return {str(k): str(v) for k, v in value.items()}
+
+    def permaddr(self, ifname: str) -> str:
+        return str(self._answer(ifname, "permaddr"))
+
+    def machine(self) -> str:
+        try:
+            data = json.loads(self.read_bytes(f"{RECORDED}/uname.json"))
+            return str(data["machine"])
+        except (FileNotFoundError, KeyError, TypeError):
+            return self.read_bytes("proc/sys/kernel/arch").decode().strip()
+
+
+class DirRoot(ReplayRoot):
+    """An extracted capture or a fixture tree on disk."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__()
+        self.root = root
+
+    def _abs(self, path: str) -> str:
+        return os.path.join(self.root, path)
+
+    def _raw_read(self, path: str) -> bytes:
+        with open(self._abs(path), "rb") as f:
+            return f.read()
+
+    def _raw_listdir(self, path: str) -> list[str]:
+        return os.listdir(self._abs(path))
+
+    def _raw_readlink(self, path: str) -> str:
+        return os.readlink(self._abs(path))
+
+    def exists(self, path: str) -> bool:
+        return path in self._recorded_errors() or os.path.lexists(self._abs(path))
+
+
+def open_root(path: str | None = None) -> HostRoot:
+    """The live system for None or "/", else a capture archive or an extracted capture."""
+    if path is None or os.path.realpath(path) == "/":
+        return LiveRoot("/")
+    if os.path.isdir(path):
+        return DirRoot(path)
+    from hwcheck.capture import open_capture
+
+    return open_capture(path)

@@ -1,0 +1,60 @@
+"""Kernel modules: loaded ones (/proc/modules) and built-ins (modules.builtin), with versions.
+
+A kernel built without loadable modules has no /proc/modules and usually no
+lib/modules/<release>: that is a normal node, not a gap. Its built-in modules that expose
+anything still appear under /sys/module, and are listed from there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Kernel, Module
+    from hwcheck.probe.reader import Reader
+
+
+def _loaded(r: Reader) -> list[str]:
+    text = r.text("proc/modules", "modules.loaded", "procfs", optional=True) or ""
+    return [line.split(" ", 1)[0] for line in text.splitlines() if line.strip()]
+
+
+def _builtin(r: Reader, kernel: Kernel) -> list[str]:
+    release = kernel["release"]
+    path = f"lib/modules/{release}/modules.builtin"
+    text = None
+    if release:
+        # Absent by design on a monolithic kernel; expected wherever modules are supported.
+        optional = not kernel["modules_supported"]
+        text = r.text(path, "modules.builtin", "modules.builtin", optional=optional)
+    if text is None:
+        # No modules.builtin: a built-in shows in /sys/module without `initstate`.
+        return [
+            name
+            for name in r.listdir("sys/module", "modules.builtin", optional=True)
+            if not r.host.exists(f"sys/module/{name}/initstate")
+        ]
+    names = []
+    for line in text.splitlines():
+        base = posixpath.basename(line.strip())
+        if base.endswith(".ko"):
+            names.append(base[:-3].replace("-", "_"))
+    return names
+
+
+def probe_modules(r: Reader, kernel: Kernel) -> list[Module]:
+    modules: dict[str, Module] = {}
+    for state, names in (("loaded", _loaded(r)), ("builtin", _builtin(r, kernel))):
+        for name in names:
+            if name in modules:
+                continue
+            modules[name] = {
+                "name": name,
+                "state": state,  # type: ignore[typeddict-item]
+                "version": r.text(f"sys/module/{name}/version", f"module[{name}].version", optional=True),
+                "srcversion": r.text(
+                    f"sys/module/{name}/srcversion", f"module[{name}].srcversion", optional=True
+                ),
+            }
+    return [modules[k] for k in sorted(modules)]

@@ -1,0 +1,320 @@
+"""Network interfaces: walk /sys/class/net, find each netdev's PCI function, classify it,
+read link facts from sysfs and driver info from the ethtool ioctl, and group cards.
+
+sysfs links are canonical and relative (`../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0`),
+so they are resolved lexically, one `readlink` each: nothing else needs to be looked up, and a
+capture records exactly those links.
+"""
+
+from __future__ import annotations
+
+import errno
+import posixpath
+
+from hwcheck.probe.ethtool import TRUNCATION_LENGTH
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Card, Nic, NicKind
+    from hwcheck.probe.pciids import PciNames
+    from hwcheck.probe.reader import Reader
+
+NET = "sys/class/net"
+ARPHRD_LOOPBACK = 772
+# DEVTYPE values in a netdev's uevent, and driver names, that name a software link type.
+_DRIVER_LINK_TYPES = {
+    "veth": "veth",
+    "bridge": "bridge",
+    "tun": "tun",
+    "macvlan": "macvlan",
+    "macvtap": "macvtap",
+    "ipvlan": "ipvlan",
+    "vxlan": "vxlan",
+    "ifb": "ifb",
+    "dummy": "dummy",
+    "bonding": "bond",
+    "802.1Q VLAN Support": "vlan",
+    "openvswitch": "openvswitch",
+    "team": "team",
+    "geneve": "geneve",
+    "wireguard": "wireguard",
+    "nlmon": "nlmon",
+}
+
+
+def _join(base: str, target: str) -> str:
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+def _hexid(value: str | None) -> str | None:
+    """sysfs `0x8086` -> `8086`: the one spelling of a PCI ID everywhere."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    return value[2:] if value.startswith("0x") else value
+
+
+def _new_nic(name: str) -> Nic:
+    return {
+        "name": name,
+        "ifindex": None,
+        "kind": "virtual",
+        "link_type": None,
+        "pci_address": None,
+        "card": None,
+        "bus": None,
+        "bus_device": None,
+        "vendor_id": None,
+        "device_id": None,
+        "subsystem_vendor_id": None,
+        "subsystem_device_id": None,
+        "vendor_name": None,
+        "device_name": None,
+        "subsystem_name": None,
+        "pci_class": None,
+        "revision": None,
+        "physfn": None,
+        "sriov_totalvfs": None,
+        "sriov_numvfs": None,
+        "driver": None,
+        "driver_version": None,
+        "firmware_version": None,
+        "expansion_rom_version": None,
+        "bus_info": None,
+        "driver_version_truncated": False,
+        "firmware_version_truncated": False,
+        "module_version": None,
+        "mac_address": None,
+        "permanent_mac_address": None,
+        "mtu": None,
+        "operstate": None,
+        "carrier": None,
+        "speed_mbps": None,
+        "duplex": None,
+        "ifalias": None,
+        "lshw": None,
+        "sources": {},
+    }
+
+
+def probe_nics(r: Reader, names: PciNames) -> list[Nic]:
+    nics = []
+    for name in r.listdir(NET, "interfaces"):
+        nic = probe_nic(r, name, names)
+        if nic is not None:
+            nics.append(nic)
+    return nics
+
+
+def probe_nic(r: Reader, name: str, names: PciNames) -> Nic | None:
+    what = f"nic[{name}]"
+    try:
+        target = r.host.readlink(f"{NET}/{name}")
+    except OSError as err:
+        if err.errno != errno.ENOENT:
+            r.os_gap(what, "sysfs", err, f"{NET}/{name}")
+            return None
+        target = None
+    path = _join(NET, target) if target else ""
+    if not path or not r.host.exists(path):
+        # Listed, then gone: the link was deleted while the probe ran.
+        detail = f"/{NET}/{name}" + (f" -> /{path}" if path else "")
+        r.gap(what, "sysfs", "vanished", f"{detail}: the interface vanished during the probe")
+        return None
+    nic = _new_nic(name)
+    src = nic["sources"]
+    device = r.link(f"{path}/device", f"{what}.device", optional=True)
+    if device is not None:
+        _device_facts(r, nic, _join(path, device), names)
+    elif _is_loopback(r, path, what):
+        nic["kind"] = "loopback"
+    _link_facts(r, nic, path, what)
+    src.update(dict.fromkeys(("ifindex", "mtu", "mac_address", "operstate", "carrier"), "sysfs"))
+    _driver_info(r, nic)
+    if nic["kind"] == "virtual":
+        nic["link_type"] = _link_type(r, path, nic["driver"])
+    return nic
+
+
+def _link_facts(r: Reader, nic: Nic, path: str, what: str) -> None:
+    nic["ifindex"] = r.integer(f"{path}/ifindex", f"{what}.ifindex")
+    nic["mtu"] = r.integer(f"{path}/mtu", f"{what}.mtu")
+    nic["mac_address"] = r.text(f"{path}/address", f"{what}.mac_address")
+    nic["operstate"] = r.text(f"{path}/operstate", f"{what}.operstate")
+    alias = r.text(f"{path}/ifalias", f"{what}.ifalias", optional=True)
+    nic["ifalias"] = alias or None
+    # carrier answers EINVAL while the link is administratively down: no carrier, not a failure.
+    # speed also answers EINVAL then; that is recorded as a gap ("invalid") like any unreadable fact.
+    down = nic["operstate"] not in ("up", "unknown", None)
+    carrier = _carrier(r, f"{path}/carrier", f"{what}.carrier", down=down)
+    nic["carrier"] = None if carrier is None else bool(carrier)
+    # Software links (lo, ifb, veth, bridge) have no link settings: their speed and duplex
+    # answer EINVAL by design. On a hardware port EINVAL (link down) is recorded as a gap.
+    quiet = nic["kind"] in ("virtual", "loopback")
+    speed = _settings_int(r, f"{path}/speed", f"{what}.speed_mbps", quiet=quiet)
+    # The kernel reports SPEED_UNKNOWN as -1 (u32 all-ones on some drivers).
+    nic["speed_mbps"] = speed if speed is not None and 0 < speed < 0xFFFFFFFF else None
+    # Duplex of a down port is meaningless (EINVAL); the speed gap already tells that story.
+    duplex = _settings_text(r, f"{path}/duplex", f"{what}.duplex", quiet=True)
+    nic["duplex"] = duplex if duplex not in (None, "unknown") else None
+    nic["sources"].update(speed_mbps="sysfs", duplex="sysfs")
+
+
+def _settings_text(r: Reader, path: str, what: str, *, quiet: bool) -> str | None:
+    try:
+        data = r.host.read_bytes(path)
+    except OSError as err:
+        if err.errno != errno.ENOENT and not (quiet and err.errno == errno.EINVAL):
+            r.os_gap(what, "sysfs", err, path)
+        return None
+    return data.decode("utf-8", "replace").strip()
+
+
+def _settings_int(r: Reader, path: str, what: str, *, quiet: bool) -> int | None:
+    text = _settings_text(r, path, what, quiet=quiet)
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        r.gap(what, "sysfs", "invalid", f"/{path}: not an integer: {text[:40]!r}")
+        return None
+
+
+def _carrier(r: Reader, path: str, what: str, *, down: bool) -> int | None:
+    try:
+        data = r.host.read_bytes(path)
+    except OSError as err:
+        if not (down and err.errno == errno.EINVAL):
+            r.os_gap(what, "sysfs", err, path)
+        return None
+    try:
+        return int(data.strip() or b"x")
+    except ValueError:
+        r.gap(what, "sysfs", "invalid", f"/{path}: not an integer: {data[:40]!r}")
+        return None
+
+
+def _is_loopback(r: Reader, path: str, what: str) -> bool:
+    return r.integer(f"{path}/type", f"{what}.type") == ARPHRD_LOOPBACK
+
+
+def _subsystem(r: Reader, devpath: str) -> str | None:
+    target = r.link(f"{devpath}/subsystem", f"device[{devpath}].subsystem", optional=True)
+    return posixpath.basename(target) if target else None
+
+
+def _device_facts(r: Reader, nic: Nic, devpath: str, names: PciNames) -> None:
+    bus = _subsystem(r, devpath)
+    nic["bus"] = bus
+    pci = devpath
+    if bus != "pci":
+        nic["bus_device"] = posixpath.basename(devpath)
+        parent = posixpath.dirname(devpath)
+        pci = parent if _subsystem(r, parent) == "pci" else ""
+    nic["kind"] = "physical"
+    if not pci:
+        return
+    what = f"nic[{nic['name']}]"
+    address = posixpath.basename(pci)
+    nic["pci_address"] = address
+    nic["card"] = address.rsplit(".", 1)[0]
+    for field in ("vendor", "device", "subsystem_vendor", "subsystem_device"):
+        value = _hexid(r.text(f"{pci}/{field}", f"{what}.{field}_id"))
+        nic[f"{field}_id"] = value  # type: ignore[literal-required]
+        nic["sources"][f"{field}_id"] = "sysfs"
+    pci_class = _hexid(r.text(f"{pci}/class", f"{what}.pci_class"))
+    nic["pci_class"] = pci_class
+    nic["revision"] = _hexid(r.text(f"{pci}/revision", f"{what}.revision", optional=True))
+    physfn = r.link(f"{pci}/physfn", f"{what}.physfn", optional=True)
+    if physfn is not None:
+        nic["kind"] = "vf"
+        nic["physfn"] = posixpath.basename(physfn)
+    else:
+        nic["sriov_totalvfs"] = r.integer(f"{pci}/sriov_totalvfs", f"{what}.sriov", optional=True)
+        nic["sriov_numvfs"] = r.integer(f"{pci}/sriov_numvfs", f"{what}.sriov", optional=True)
+    names.fill(nic)
+
+
+def _driver_info(r: Reader, nic: Nic) -> None:
+    name = nic["name"]
+    what = f"nic[{name}].driver_info"
+    try:
+        info = r.host.drvinfo(name)
+    except OSError as err:
+        # `lo` answers EOPNOTSUPP: it has no driver to tell of; that is not a gap.
+        if not (nic["kind"] == "loopback" and err.errno == errno.EOPNOTSUPP):
+            r.os_gap(what, "ethtool-ioctl", err, f"{NET}/{name}")
+        return
+    src = nic["sources"]
+    # Raw, exactly as the kernel answered: an empty firmware string stays "" (veth, virtio),
+    # distinct from "N/A" (bridge, VFs) and from None (the query failed).
+    nic["driver"] = info.get("driver")
+    for key, field in (
+        ("version", "driver_version"),
+        ("fw_version", "firmware_version"),
+        ("erom_version", "expansion_rom_version"),
+        ("bus_info", "bus_info"),
+    ):
+        nic[field] = info.get(key)  # type: ignore[literal-required]
+        src[field] = "ethtool-ioctl"
+    src["driver"] = "ethtool-ioctl"
+    nic["driver_version_truncated"] = len(info.get("version", "")) >= TRUNCATION_LENGTH
+    nic["firmware_version_truncated"] = len(info.get("fw_version", "")) >= TRUNCATION_LENGTH
+    driver = nic["driver"]
+    if driver and "/" not in driver and driver != ".":
+        module = r.text(f"sys/module/{driver}/version", f"module[{driver}].version", optional=True)
+        if module is not None:
+            nic["module_version"] = module
+            src["module_version"] = "sysfs"
+    if nic["kind"] != "loopback":
+        try:
+            permanent = r.host.permaddr(name)
+            # All zeros is how software links say "none" (`ethtool -P` prints "not set").
+            nic["permanent_mac_address"] = permanent if permanent.strip("0:") else None
+            src["permanent_mac_address"] = "ethtool-ioctl"
+        except OSError as err:
+            if err.errno != errno.EOPNOTSUPP:
+                r.os_gap(f"nic[{name}].permanent_mac_address", "ethtool-ioctl", err, f"{NET}/{name}")
+
+
+def _link_type(r: Reader, path: str, driver: str | None) -> str | None:
+    uevent = r.text(f"{path}/uevent", f"link[{path}].uevent", optional=True) or ""
+    for line in uevent.splitlines():
+        if line.startswith("DEVTYPE="):
+            return line[len("DEVTYPE=") :]
+    if driver in _DRIVER_LINK_TYPES:
+        return _DRIVER_LINK_TYPES[driver]
+    if r.host.exists(f"{path}/bridge"):
+        return "bridge"
+    if r.host.exists(f"{path}/tun_flags"):
+        return "tun"
+    return driver
+
+
+def group_cards(nics: list[Nic]) -> list[Card]:
+    """One card per PCI domain:bus:device among physical functions (VFs are not cards)."""
+    cards: dict[str, Card] = {}
+    for nic in sorted(nics, key=lambda n: (n["pci_address"] or "", n["name"])):
+        key = nic["card"]
+        if nic["kind"] != "physical" or key is None:
+            continue
+        card = cards.get(key)
+        if card is None:
+            card = cards[key] = {
+                "card": key,
+                "vendor_id": nic["vendor_id"],
+                "device_id": nic["device_id"],
+                "subsystem_vendor_id": nic["subsystem_vendor_id"],
+                "subsystem_device_id": nic["subsystem_device_id"],
+                "vendor_name": nic["vendor_name"],
+                "device_name": nic["device_name"],
+                "subsystem_name": nic["subsystem_name"],
+                "functions": [],
+                "ports": [],
+            }
+        address = nic["pci_address"]
+        if address and address not in card["functions"]:
+            card["functions"].append(address)
+        card["ports"].append(nic["name"])
+    return [cards[k] for k in sorted(cards)]

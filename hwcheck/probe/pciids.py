@@ -1,0 +1,168 @@
+"""PCI vendor/device/subsystem names from the pci.ids database (Debian's `pci.ids`/`hwdata`).
+
+The database belongs to the machine running hwcheck, not to the probed host, so names are
+looked up locally for a live probe and recorded in captures (`recorded/pci-names.json`);
+replaying a capture uses the recorded names and gives the same inventory on any machine.
+Without pci.ids the udev hwdb (through pyudev) is asked; IDs are always present.
+
+Lookups scan the 1.3 MB file as bytes for just the IDs needed: parsing it all would cost
+more than the whole probe.
+"""
+
+from __future__ import annotations
+
+import json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Nic
+    from hwcheck.probe.reader import Reader
+
+PCI_IDS_PATHS = (
+    "/usr/share/misc/pci.ids",
+    "/usr/share/hwdata/pci.ids",
+    "/usr/share/pci.ids",
+    "/usr/local/share/pci.ids",
+)
+RECORDED_NAMES = "pci-names.json"
+
+
+def _line_value(data: bytes, start: int) -> str:
+    end = data.find(b"\n", start)
+    return data[start : end if end >= 0 else len(data)].strip().decode("utf-8", "replace")
+
+
+def _block_end(data: bytes, start: int, indent: bytes) -> int:
+    """Where the block of lines indented deeper than `indent` that begins at `start` ends."""
+    pos = start
+    depth = len(indent) + 1
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return len(data)
+        nxt = data[nl + 1 : nl + 1 + depth]
+        if nxt[: len(indent)] != indent or nxt[len(indent) : depth] not in (b"\t", b"#"):
+            # comment lines and blank lines inside a block are skipped
+            if not (nxt.startswith(b"#") or nxt.startswith(b"\n")):
+                return nl
+        pos = nl + 1
+
+
+class PciIds:
+    """Lookups in one pci.ids file, read once."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = b"\n" + data
+
+    def _find(self, key: bytes, start: int, end: int) -> int:
+        pos = self.data.find(key, start, end)
+        return -1 if pos < 0 else pos + len(key)
+
+    def names(self, vendor: str, device: str, subvendor: str | None, subdevice: str | None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        data = self.data
+        vpos = self._find(b"\n" + vendor.encode() + b"  ", 0, len(data))
+        if vpos < 0:
+            return out
+        out["vendor_name"] = _line_value(data, vpos)
+        vend = _block_end(data, vpos, b"")
+        dpos = self._find(b"\n\t" + device.encode() + b"  ", vpos, vend)
+        if dpos < 0:
+            return out
+        out["device_name"] = _line_value(data, dpos)
+        if subvendor and subdevice:
+            dend = _block_end(data, dpos, b"\t")
+            key = b"\n\t\t" + subvendor.encode() + b" " + subdevice.encode() + b"  "
+            spos = self._find(key, dpos, dend)
+            if spos >= 0:
+                out["subsystem_name"] = _line_value(data, spos)
+        return out
+
+
+class PciNames:
+    """Fills a NIC's vendor/device/subsystem names and remembers what it answered."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        self.answers: dict[str, dict[str, str]] = {}
+        self._db: PciIds | None = None
+        self._recorded: dict[str, dict[str, str]] | None = None
+        self._source = "pci.ids"
+        self._missing = False
+        if not r.host.live:
+            self._load_recorded()
+
+    def _load_recorded(self) -> None:
+        try:
+            raw = json.loads(self.r.host.recorded(RECORDED_NAMES))
+        except FileNotFoundError:
+            self._recorded = {}
+            self._missing = True
+            return
+        except (OSError, ValueError) as err:
+            self.r.gap("pci-names", "capture", "invalid", f"recorded/{RECORDED_NAMES}: {err}")
+            self._recorded = {}
+            return
+        self._recorded = raw if isinstance(raw, dict) else {}
+        self._source = "pci.ids (recorded)"
+
+    def _database(self) -> PciIds | None:
+        if self._db is None and not self._missing:
+            for path in PCI_IDS_PATHS:
+                try:
+                    with open(path, "rb") as f:
+                        self._db = PciIds(f.read())
+                    self._source = f"pci.ids ({path})"
+                    break
+                except FileNotFoundError:
+                    continue
+                except OSError as err:
+                    self.r.gap("pci-names", "pci.ids", "io-error", f"{path}: {err.strerror}")
+                    break
+            else:
+                self._missing = True
+        return self._db
+
+    def lookup(self, vendor: str, device: str, subvendor: str | None, subdevice: str | None) -> dict[str, str]:
+        key = f"{vendor}:{device}"
+        subkey = f"{key}:{subvendor}:{subdevice}" if subvendor and subdevice else None
+        if self._recorded is not None:
+            out = dict(self._recorded.get(key, {}))
+            if subkey:
+                out.update(self._recorded.get(subkey, {}))
+            return out
+        db = self._database()
+        out = db.names(vendor, device, subvendor, subdevice) if db else {}
+        self.answers[key] = {k: v for k, v in out.items() if k != "subsystem_name"}
+        if subkey and "subsystem_name" in out:
+            self.answers[subkey] = {"subsystem_name": out["subsystem_name"]}
+        return out
+
+    def fill(self, nic: Nic) -> None:
+        vendor, device = nic["vendor_id"], nic["device_id"]
+        if not vendor or not device:
+            return
+        out = self.lookup(vendor, device, nic["subsystem_vendor_id"], nic["subsystem_device_id"])
+        if not out and self._missing and self.r.host.live:
+            out = _udev_names(nic)
+            if out:
+                self._source = "udev hwdb"
+        for field in ("vendor_name", "device_name", "subsystem_name"):
+            if field in out:
+                nic[field] = out[field]  # type: ignore[literal-required]
+                nic["sources"][field] = self._source
+        if self._missing and not out:
+            self.r.gap(
+                f"nic[{nic['name']}].device_name",
+                "pci.ids",
+                "tool-missing",
+                "no pci.ids database (install Debian's pci.ids) and no udev hwdb name",
+            )
+
+
+def _udev_names(nic: Nic) -> dict[str, str]:
+    from hwcheck.probe import udev
+
+    return udev.pci_names(nic["pci_address"])

@@ -1,0 +1,101 @@
+"""Reads through a HostRoot that turn every failure into a recorded Gap, at the door.
+
+A gap says what could not be read, from which source, why (a closed set of reasons) and
+the path with the kernel's error text. "Absent by design" (a VM without DMI, a monolithic
+kernel without /proc/modules) is not a gap: callers pass `optional=True` for those.
+"""
+
+from __future__ import annotations
+
+import errno
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Gap, GapReason
+    from hwcheck.probe.host import HostRoot
+
+_REASONS: dict[int, GapReason] = {
+    errno.ENOENT: "not-found",
+    errno.EACCES: "permission-denied",
+    errno.EPERM: "permission-denied",
+    errno.ENODEV: "vanished",
+    errno.ENXIO: "vanished",
+    errno.EINVAL: "invalid",
+    errno.EOPNOTSUPP: "not-supported",
+    errno.ENOTTY: "not-supported",
+    errno.ENODATA: "not-found",
+}
+
+
+def reason_for(err: OSError) -> GapReason:
+    return _REASONS.get(err.errno or 0, "io-error")
+
+
+def describe(err: OSError, path: str) -> str:
+    """`/sys/...: [Errno 22] Invalid argument`, with the host path, never where a capture lies."""
+    return f"/{path}: [Errno {err.errno}] {err.strerror}"
+
+
+class Reader:
+    """Reads facts from a HostRoot and collects the gaps."""
+
+    __slots__ = ("gaps", "host")
+
+    def __init__(self, host: HostRoot) -> None:
+        self.host = host
+        self.gaps: list[Gap] = []
+
+    def gap(self, what: str, source: str, reason: GapReason, detail: str) -> None:
+        self.gaps.append({"what": what, "source": source, "reason": reason, "detail": detail})
+
+    def os_gap(self, what: str, source: str, err: OSError, path: str) -> None:
+        self.gap(what, source, reason_for(err), describe(err, path))
+
+    def raw(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> bytes | None:
+        try:
+            return self.host.read_bytes(path)
+        except OSError as err:
+            if not (optional and err.errno == errno.ENOENT):
+                self.os_gap(what, source, err, path)
+            return None
+
+    def text(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> str | None:
+        """A sysfs/procfs value with its one trailing newline removed, else None and a gap."""
+        data = self.raw(path, what, source, optional=optional)
+        if data is None:
+            return None
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        try:
+            return data.decode()
+        except UnicodeDecodeError:
+            value = data.decode("utf-8", "backslashreplace")
+            self.gap(what, source, "not-utf8", f"/{path}: not UTF-8, kept escaped: {value}")
+            return value
+
+    def integer(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> int | None:
+        value = self.text(path, what, source, optional=optional)
+        if value is None:
+            return None
+        try:
+            return int(value.strip(), 0)
+        except ValueError:
+            self.gap(what, source, "invalid", f"/{path}: not an integer: {value!r}")
+            return None
+
+    def link(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> str | None:
+        """A symlink's target, else None (and a gap unless optional and absent)."""
+        try:
+            return self.host.readlink(path)
+        except OSError as err:
+            if not (optional and err.errno in (errno.ENOENT, errno.EINVAL)):
+                self.os_gap(what, source, err, path)
+            return None
+
+    def listdir(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> list[str]:
+        try:
+            return sorted(self.host.listdir(path))
+        except OSError as err:
+            if not (optional and err.errno == errno.ENOENT):
+                self.os_gap(what, source, err, path)
+            return []
