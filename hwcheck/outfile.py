@@ -44,13 +44,17 @@ def write_atomic(path: str, text: str, *, make_dirs: bool = False) -> None:
     Characters that UTF-8 cannot encode (lone surrogates from undecodable bytes) are written
     as backslash escapes rather than failing the report.
     """
+    write_atomic_bytes(path, text.encode("utf-8", "backslashreplace"), make_dirs=make_dirs)
+
+
+def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> None:
+    """Write `data` to `path` atomically (see write_atomic)."""
     directory, base = os.path.split(path)
     directory = directory or "."
     if not base:
         raise OutputError("is a directory, not a file name", where=path)
     if os.path.isdir(path):
         raise OutputError("is a directory; give a file name", where=path)
-    data = text.encode("utf-8", "backslashreplace")
     if make_dirs:
         try:
             os.makedirs(directory, exist_ok=True)

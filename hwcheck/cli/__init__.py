@@ -81,6 +81,6 @@ def _internal_error(err: Exception) -> int:
     else:
         sys.stderr.write(
             f"hwcheck: internal error: {type(err).__name__}: {err}\n"
-            "hwcheck: this is a bug; set HWCHECK_DEBUG=1 to see the traceback and please report it\n"
+            "hwcheck: this is a bug; please report it (HWCHECK_DEBUG=1 shows the traceback)\n"
         )
     return int(ExitStatus.INTERNAL)

@@ -1,16 +1,31 @@
-"""`hwcheck capture` (not built yet)."""
+"""`hwcheck capture OUT.tar.gz`: snapshot what the probe reads, to replay anywhere."""
 
 from __future__ import annotations
 
 import argparse
-
-from hwcheck.errors import UsageError
+import sys
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("capture", help="(not built yet)")
+    p = sub.add_parser(
+        "capture",
+        help="snapshot the raw material the probe reads into a .tar.gz",
+        description="Record exactly what the probe reads on this node (sysfs/procfs files, "
+        "os-release, driver-info answers, pci.ids names, lshw output when installed) so that "
+        "`hwcheck probe --from-capture OUT` gives the same inventory on any machine. "
+        "Attach it to bug reports; re-run fleet audits offline.",
+    )
+    p.add_argument("out", metavar="OUT.tar.gz", help="archive to write (written atomically)")
+    p.add_argument("--no-lshw", action="store_true", help="do not run lshw for the capture")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'capture' is not built yet")
+    from hwcheck.capture import write_capture
+
+    inventory = write_capture(args.out, lshw=not args.no_lshw)
+    sys.stdout.write(
+        f"hwcheck: captured {len(inventory['nics'])} interfaces, {len(inventory['gaps'])} gaps "
+        f"to {args.out}\n"
+    )
+    return 0

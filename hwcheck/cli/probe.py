@@ -1,16 +1,48 @@
-"""`hwcheck probe` (not built yet)."""
+"""`hwcheck probe`: print this node's inventory, or write it as JSON."""
 
 from __future__ import annotations
 
 import argparse
-
-from hwcheck.errors import UsageError
+import sys
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("probe", help="(not built yet)")
+    p = sub.add_parser(
+        "probe",
+        help="show this node's NICs, drivers, firmware, modules, kernel, OS and DMI facts",
+        description="Read every fact hwcheck judges from this node (or a capture) and print a "
+        "summary, or write the inventory as versioned JSON. What could not be read is listed "
+        "with its reason; the probe itself never fails for it.",
+    )
+    p.add_argument(
+        "--json", metavar="FILE", help="write the inventory as JSON to FILE ('-' for stdout)"
+    )
+    p.add_argument(
+        "--from-capture", metavar="CAPTURE", help="probe a capture (.tar.gz or extracted directory)"
+    )
+    p.add_argument(
+        "--lshw", action="store_true", help="also ask lshw (slower) and record what it says"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'probe' is not built yet")
+    import json
+
+    from hwcheck.probe import probe
+    from hwcheck.probe.host import open_root
+
+    inventory = probe(open_root(args.from_capture), lshw=args.lshw)
+    if args.json is None:
+        from hwcheck.render.inventory_text import render_inventory_text
+
+        sys.stdout.write(render_inventory_text(inventory))
+        return 0
+    text = json.dumps(inventory, indent=2, ensure_ascii=False) + "\n"
+    if args.json == "-":
+        sys.stdout.write(text)
+    else:
+        from hwcheck.outfile import write_atomic
+
+        write_atomic(args.json, text)
+    return 0

@@ -30,6 +30,8 @@ def probe_system(r: Reader) -> System:
     present = r.host.exists(DMI)
     system: dict[str, object] = {"present": present}
     for field in FIELDS:
-        value = r.text(f"{DMI}/{field}", f"system.{field}", "dmi", optional=True) if present else None
+        value = (
+            r.text(f"{DMI}/{field}", f"system.{field}", "dmi", optional=True) if present else None
+        )
         system[field] = value or None
     return system  # type: ignore[return-value]

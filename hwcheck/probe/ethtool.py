@@ -22,8 +22,9 @@ ETHTOOL_STRING_LEN = 32
 TRUNCATION_LENGTH = ETHTOOL_STRING_LEN - 1
 MAX_ADDR_LEN = 32
 
-# struct ethtool_drvinfo: cmd, driver[32], version[32], fw_version[32], bus_info[32],
-# erom_version[32], reserved2[12], n_priv_flags, n_stats, testinfo_len, eedump_len, regdump_len
+# The layout of struct ethtool_drvinfo (include/uapi/linux/ethtool.h): the command word,
+# five 32-byte strings (driver, version, fw_version, bus_info, erom_version), 12 reserved
+# bytes, then five u32 counters.
 _DRVINFO = struct.Struct("=I32s32s32s32s32s12s5I")
 _DRVINFO_FIELDS = ("driver", "version", "fw_version", "bus_info", "erom_version")
 
@@ -60,7 +61,9 @@ def drvinfo(fd: int, ifname: str) -> dict[str, str]:
 
 def permaddr(fd: int, ifname: str) -> str:
     """`ethtool -P IFNAME`: the permanent hardware address, lowercase `aa:bb:...`."""
-    buf = array.array("B", struct.pack("=II", ETHTOOL_GPERMADDR, MAX_ADDR_LEN) + bytes(MAX_ADDR_LEN))
+    buf = array.array(
+        "B", struct.pack("=II", ETHTOOL_GPERMADDR, MAX_ADDR_LEN) + bytes(MAX_ADDR_LEN)
+    )
     _ioctl(fd, ifname, buf)
     raw = buf.tobytes()
     (size,) = struct.unpack_from("=I", raw, 4)

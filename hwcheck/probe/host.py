@@ -169,6 +169,11 @@ class ReplayRoot(HostRoot):
     def _raw_readlink(self, path: str) -> str:
         raise NotImplementedError
 
+    def _present_by_error(self, path: str) -> bool:
+        """A recorded error other than ENOENT means the path was there but unreadable."""
+        name = self._recorded_errors().get(path)
+        return name is not None and name != "ENOENT"
+
     def _check(self, path: str) -> None:
         name = self._recorded_errors().get(path)
         if name is not None:
@@ -230,9 +235,18 @@ class DirRoot(ReplayRoot):
     def __init__(self, root: str) -> None:
         super().__init__()
         self.root = root
+        self._real = os.path.realpath(root)
 
     def _abs(self, path: str) -> str:
-        return os.path.join(self.root, path)
+        """The file for `path`, refusing anything that resolves outside the tree."""
+        full = os.path.realpath(os.path.join(self._real, path))
+        if full != self._real and not full.startswith(self._real + os.sep):
+            raise OSError(errno.EXDEV, "path leads outside the capture", "/" + path)
+        return full
+
+    def _raw_readlink(self, path: str) -> str:
+        parent, _, name = path.rpartition("/")
+        return os.readlink(os.path.join(self._abs(parent) if parent else self._real, name))
 
     def _raw_read(self, path: str) -> bytes:
         with open(self._abs(path), "rb") as f:
@@ -241,11 +255,13 @@ class DirRoot(ReplayRoot):
     def _raw_listdir(self, path: str) -> list[str]:
         return os.listdir(self._abs(path))
 
-    def _raw_readlink(self, path: str) -> str:
-        return os.readlink(self._abs(path))
-
     def exists(self, path: str) -> bool:
-        return path in self._recorded_errors() or os.path.lexists(self._abs(path))
+        if self._present_by_error(path):
+            return True
+        try:
+            return os.path.exists(self._abs(path))
+        except OSError:
+            return False
 
 
 def open_root(path: str | None = None) -> HostRoot:

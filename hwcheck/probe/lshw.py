@@ -26,7 +26,9 @@ def run_lshw() -> bytes:
     import sh
 
     try:
-        out = sh.Command("lshw")("-class", "network", "-json", _timeout=TIMEOUT_S, _err_to_out=False)
+        out = sh.Command("lshw")(
+            "-class", "network", "-json", _timeout=TIMEOUT_S, _err_to_out=False
+        )
     except sh.CommandNotFound as err:
         raise FileNotFoundError(2, "lshw is not installed", "lshw") from err
     except (sh.ErrorReturnCode, sh.TimeoutException) as err:

@@ -52,7 +52,9 @@ def probe_modules(r: Reader, kernel: Kernel) -> list[Module]:
             modules[name] = {
                 "name": name,
                 "state": state,  # type: ignore[typeddict-item]
-                "version": r.text(f"sys/module/{name}/version", f"module[{name}].version", optional=True),
+                "version": r.text(
+                    f"sys/module/{name}/version", f"module[{name}].version", optional=True
+                ),
                 "srcversion": r.text(
                     f"sys/module/{name}/srcversion", f"module[{name}].srcversion", optional=True
                 ),

@@ -15,7 +15,7 @@ from hwcheck.probe.ethtool import TRUNCATION_LENGTH
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.inventory import Card, Nic, NicKind
+    from hwcheck.model.inventory import Card, Nic
     from hwcheck.probe.pciids import PciNames
     from hwcheck.probe.reader import Reader
 
@@ -144,7 +144,7 @@ def _link_facts(r: Reader, nic: Nic, path: str, what: str) -> None:
     alias = r.text(f"{path}/ifalias", f"{what}.ifalias", optional=True)
     nic["ifalias"] = alias or None
     # carrier answers EINVAL while the link is administratively down: no carrier, not a failure.
-    # speed also answers EINVAL then; that is recorded as a gap ("invalid") like any unreadable fact.
+    # speed answers EINVAL too; on a hardware port that is recorded as an "invalid" gap.
     down = nic["operstate"] not in ("up", "unknown", None)
     carrier = _carrier(r, f"{path}/carrier", f"{what}.carrier", down=down)
     nic["carrier"] = None if carrier is None else bool(carrier)
@@ -275,7 +275,9 @@ def _driver_info(r: Reader, nic: Nic) -> None:
             src["permanent_mac_address"] = "ethtool-ioctl"
         except OSError as err:
             if err.errno != errno.EOPNOTSUPP:
-                r.os_gap(f"nic[{name}].permanent_mac_address", "ethtool-ioctl", err, f"{NET}/{name}")
+                r.os_gap(
+                    f"nic[{name}].permanent_mac_address", "ethtool-ioctl", err, f"{NET}/{name}"
+                )
 
 
 def _link_type(r: Reader, path: str, driver: str | None) -> str | None:

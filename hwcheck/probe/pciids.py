@@ -12,6 +12,7 @@ more than the whole probe.
 from __future__ import annotations
 
 import json
+import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,20 +33,15 @@ def _line_value(data: bytes, start: int) -> str:
     return data[start : end if end >= 0 else len(data)].strip().decode("utf-8", "replace")
 
 
-def _block_end(data: bytes, start: int, indent: bytes) -> int:
-    """Where the block of lines indented deeper than `indent` that begins at `start` ends."""
-    pos = start
-    depth = len(indent) + 1
-    while True:
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            return len(data)
-        nxt = data[nl + 1 : nl + 1 + depth]
-        if nxt[: len(indent)] != indent or nxt[len(indent) : depth] not in (b"\t", b"#"):
-            # comment lines and blank lines inside a block are skipped
-            if not (nxt.startswith(b"#") or nxt.startswith(b"\n")):
-                return nl
-        pos = nl + 1
+# Where a vendor's block ends (the next line that is not indented, a comment or blank),
+# and where a device's block ends (additionally: the next line indented by one tab).
+_VENDOR_END = re.compile(rb"\n[^\t#\n]")
+_DEVICE_END = re.compile(rb"\n(?:[^\t#\n]|\t[^\t])")
+
+
+def _block_end(data: bytes, start: int, pattern: re.Pattern[bytes]) -> int:
+    found = pattern.search(data, start)
+    return found.start() if found else len(data)
 
 
 class PciIds:
@@ -60,20 +56,22 @@ class PciIds:
         pos = self.data.find(key, start, end)
         return -1 if pos < 0 else pos + len(key)
 
-    def names(self, vendor: str, device: str, subvendor: str | None, subdevice: str | None) -> dict[str, str]:
+    def names(
+        self, vendor: str, device: str, subvendor: str | None, subdevice: str | None
+    ) -> dict[str, str]:
         out: dict[str, str] = {}
         data = self.data
         vpos = self._find(b"\n" + vendor.encode() + b"  ", 0, len(data))
         if vpos < 0:
             return out
         out["vendor_name"] = _line_value(data, vpos)
-        vend = _block_end(data, vpos, b"")
+        vend = _block_end(data, vpos, _VENDOR_END)
         dpos = self._find(b"\n\t" + device.encode() + b"  ", vpos, vend)
         if dpos < 0:
             return out
         out["device_name"] = _line_value(data, dpos)
         if subvendor and subdevice:
-            dend = _block_end(data, dpos, b"\t")
+            dend = _block_end(data, dpos, _DEVICE_END)
             key = b"\n\t\t" + subvendor.encode() + b" " + subdevice.encode() + b"  "
             spos = self._find(key, dpos, dend)
             if spos >= 0:
@@ -106,7 +104,7 @@ class PciNames:
             self._recorded = {}
             return
         self._recorded = raw if isinstance(raw, dict) else {}
-        self._source = "pci.ids (recorded)"
+        self._source = "pci.ids"
 
     def _database(self) -> PciIds | None:
         if self._db is None and not self._missing:
@@ -114,7 +112,7 @@ class PciNames:
                 try:
                     with open(path, "rb") as f:
                         self._db = PciIds(f.read())
-                    self._source = f"pci.ids ({path})"
+                    self._source = "pci.ids"
                     break
                 except FileNotFoundError:
                     continue
@@ -125,7 +123,9 @@ class PciNames:
                 self._missing = True
         return self._db
 
-    def lookup(self, vendor: str, device: str, subvendor: str | None, subdevice: str | None) -> dict[str, str]:
+    def lookup(
+        self, vendor: str, device: str, subvendor: str | None, subdevice: str | None
+    ) -> dict[str, str]:
         key = f"{vendor}:{device}"
         subkey = f"{key}:{subvendor}:{subdevice}" if subvendor and subdevice else None
         if self._recorded is not None:
@@ -145,14 +145,14 @@ class PciNames:
         if not vendor or not device:
             return
         out = self.lookup(vendor, device, nic["subsystem_vendor_id"], nic["subsystem_device_id"])
+        source = self._source
         if not out and self._missing and self.r.host.live:
             out = _udev_names(nic)
-            if out:
-                self._source = "udev hwdb"
+            source = "udev hwdb"
         for field in ("vendor_name", "device_name", "subsystem_name"):
             if field in out:
-                nic[field] = out[field]  # type: ignore[literal-required]
-                nic["sources"][field] = self._source
+                nic[field] = out[field]
+                nic["sources"][field] = source
         if self._missing and not out:
             self.r.gap(
                 f"nic[{nic['name']}].device_name",

@@ -51,7 +51,9 @@ class Reader:
     def os_gap(self, what: str, source: str, err: OSError, path: str) -> None:
         self.gap(what, source, reason_for(err), describe(err, path))
 
-    def raw(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> bytes | None:
+    def raw(
+        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+    ) -> bytes | None:
         try:
             return self.host.read_bytes(path)
         except OSError as err:
@@ -59,7 +61,9 @@ class Reader:
                 self.os_gap(what, source, err, path)
             return None
 
-    def text(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> str | None:
+    def text(
+        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+    ) -> str | None:
         """A sysfs/procfs value with its one trailing newline removed, else None and a gap."""
         data = self.raw(path, what, source, optional=optional)
         if data is None:
@@ -73,7 +77,9 @@ class Reader:
             self.gap(what, source, "not-utf8", f"/{path}: not UTF-8, kept escaped: {value}")
             return value
 
-    def integer(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> int | None:
+    def integer(
+        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+    ) -> int | None:
         value = self.text(path, what, source, optional=optional)
         if value is None:
             return None
@@ -83,7 +89,9 @@ class Reader:
             self.gap(what, source, "invalid", f"/{path}: not an integer: {value!r}")
             return None
 
-    def link(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> str | None:
+    def link(
+        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+    ) -> str | None:
         """A symlink's target, else None (and a gap unless optional and absent)."""
         try:
             return self.host.readlink(path)
@@ -92,7 +100,9 @@ class Reader:
                 self.os_gap(what, source, err, path)
             return None
 
-    def listdir(self, path: str, what: str, source: str = "sysfs", *, optional: bool = False) -> list[str]:
+    def listdir(
+        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+    ) -> list[str]:
         try:
             return sorted(self.host.listdir(path))
         except OSError as err:
