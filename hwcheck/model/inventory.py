@@ -35,7 +35,8 @@ class Gap(TypedDict):
     what: str  # e.g. "nic[eth0].speed_mbps", "system", "nic[eth0].driver_info"
     source: str  # e.g. "sysfs", "ethtool-ioctl", "lshw", "procfs"
     reason: GapReason
-    detail: str  # path and errno text, e.g. "/sys/class/net/eth0/speed: [Errno 22] Invalid argument"
+    # path and errno text, e.g. "/sys/class/net/eth0/speed: [Errno 22] Invalid argument"
+    detail: str
 
 
 class Nic(TypedDict):
