@@ -18,8 +18,42 @@ from hwcheck.status import EXIT_CODE_HELP, ExitStatus
 SUBCOMMANDS = ("probe", "capture", "check", "report", "profile")
 
 
+def _terminal_width() -> int:
+    import os
+
+    try:
+        return int(os.environ.get("COLUMNS", "")) - 2
+    except ValueError:
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns - 2
+    except (OSError, ValueError):
+        return 78
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter without its `shutil` import: argparse builds one per argument."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _terminal_width())
+
+
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's exit-code table as written."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit with ExitStatus.USAGE in hwcheck's one format."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -27,7 +61,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(ExitStatus.USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _requested(argv: list[str]) -> str | None:
+    """The subcommand named on the command line, if it is the first word that is not an option."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in SUBCOMMANDS else None
+        if word in ("-h", "--help", "--version"):
+            return None
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given argv naming a subcommand, only that subcommand's module is loaded."""
     from importlib import import_module
 
     parser = _Parser(
@@ -35,19 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Probe a server's NICs, drivers, firmware, kernel modules, OS and DMI facts, "
         "judge them against vendor reference-architecture profiles, and report.",
         epilog="exit codes:\n" + EXIT_CODE_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RawFormatter,
     )
     parser.add_argument("--version", action="version", version=f"hwcheck {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # An explicit prog spares argparse a terminal-size query (and `shutil`) on every start.
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, prog="hwcheck"
+    )
     sub.required = True
+    wanted = _requested(argv) if argv is not None else None
     for name in SUBCOMMANDS:
-        module = import_module(f"hwcheck.cli.{name}")
-        module.add_parser(sub)
+        if wanted is None or name == wanted:
+            import_module(f"hwcheck.cli.{name}").add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -55,8 +55,11 @@ def probe_modules(r: Reader, kernel: Kernel) -> list[Module]:
                 "version": r.text(
                     f"sys/module/{name}/version", f"module[{name}].version", optional=True
                 ),
+                # Only loadable modules carry a srcversion (a hash of their source).
                 "srcversion": r.text(
                     f"sys/module/{name}/srcversion", f"module[{name}].srcversion", optional=True
-                ),
+                )
+                if state == "loaded"
+                else None,
             }
     return [modules[k] for k in sorted(modules)]
