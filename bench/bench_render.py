@@ -9,8 +9,6 @@ Target: HTML well under 50 ms, the file under 300 KB. It also shows that the ter
 and JUnit paths never load jinja2.
 """
 
-# ruff: noqa: PLC0415 - the imports are timed, so they happen inside main()
-
 from __future__ import annotations
 
 import copy

@@ -4,8 +4,6 @@ Wiring only: reading inputs, choosing profiles (hwcheck.profile), judging
 (hwcheck.judge, pure) and handing the result to the renderers.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 import argparse

@@ -1,7 +1,5 @@
 """`hwcheck profile list|show|lint|new`: browse, explain, check and start profiles."""
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 import argparse

@@ -10,7 +10,6 @@ was written: the node's verdict is in the reports, not in this command's exit co
 
 # Imports live inside functions: `hwcheck --help` and the other subcommands must not pay
 # for renderers they do not use.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

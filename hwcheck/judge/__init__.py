@@ -9,8 +9,6 @@ an error-severity rule -> unknown (3); else, with `strict`, any `warn` or other
 `unknown` -> noncompliant (1); else compliant (0).
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.status import ExitStatus

@@ -6,8 +6,6 @@ sentence names each. A fact that was not gathered, or a version that cannot be r
 gives `unknown` with the reason quoted (the probe's gap when there is one).
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.judge import versions

@@ -7,8 +7,6 @@ clock). An expired waiver waives nothing and says so; a waiver that matched noth
 noted. A malformed waiver file is an error (exit 2), never an empty list.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 TYPE_CHECKING = False

@@ -8,8 +8,6 @@ no hash or timestamp is trusted. A cache that cannot be read or written is skipp
 silently: it only ever saves time. `HWCHECK_NO_CACHE=1` turns it off.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 import contextlib

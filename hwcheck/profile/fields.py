@@ -4,8 +4,6 @@
 docs/schema/waivers.schema.json (`python -m hwcheck.profile.fields` rewrites both).
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.judge.versions import FORMATS

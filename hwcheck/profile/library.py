@@ -6,8 +6,6 @@ A profile's name is its path under a profile directory without `.yaml`
 and the profiles shipped with hwcheck.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 import os

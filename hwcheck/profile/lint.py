@@ -5,8 +5,6 @@ thresholds ambiguous for their format (`min: 4.3` for an Intel NVM printed `4.30
 firmware constraints that name no format, rules without a title, profiles citing no source.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.errors import ProfileError, UsageError

@@ -4,8 +4,6 @@ Plain classes with __slots__ rather than dataclasses: `import dataclasses` alone
 more than compiling every shipped profile.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 

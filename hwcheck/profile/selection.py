@@ -5,8 +5,6 @@ matching profiles, one that another matching profile extends is dropped: it is j
 as a layer of the more specific one.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.errors import InputError

@@ -6,8 +6,6 @@ node tree of `hwcheck.profile.yamlsrc` into plain values: `Doc` (a dict) and `Do
 (a list) remember where each of their entries was written, for later error messages.
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 import re

@@ -14,8 +14,6 @@ Node shapes (positions are 1-based):
     ("q", [node, ...], line, column)
 """
 
-# ruff: noqa: PLC0415 - imports inside functions are deliberate: each path loads only what it uses
-
 from __future__ import annotations
 
 from hwcheck.errors import ProfileError

@@ -28,7 +28,7 @@ class _Assets:
     __slots__ = ("css", "env", "script", "script_hash")
 
     def __init__(self) -> None:
-        import jinja2  # noqa: PLC0415 - jinja2 costs ~50 ms: only the HTML path pays
+        import jinja2
 
         self.env: jinja2.Environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(_TEMPLATES),
@@ -49,8 +49,8 @@ def _read(name: str) -> str:
 
 
 def _csp_hash(script: str) -> str:
-    import base64  # noqa: PLC0415 - loaded once, for the page's CSP hash
-    import hashlib  # noqa: PLC0415
+    import base64
+    import hashlib
 
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
@@ -68,7 +68,7 @@ def _load() -> _Assets:
 
 def render_html(result: Result) -> str:
     """The result as one self-contained HTML page (UTF-8 text)."""
-    from markupsafe import Markup  # noqa: PLC0415 - comes with jinja2, loaded with it
+    from markupsafe import Markup
 
     assets = _load()
     template = assets.env.get_template("report.html.j2")
