@@ -26,7 +26,16 @@ _OEM = rf"(?P<oem>{_H}+\.{_H}+\.{_H}+)"
 class Format:
     """One vendor format: components (first is the default), their kinds, the patterns."""
 
-    __slots__ = ("components", "example", "kinds", "parser", "patterns", "shape", "source")
+    __slots__ = (
+        "_compiled",
+        "_patterns",
+        "components",
+        "example",
+        "kinds",
+        "parser",
+        "shape",
+        "source",
+    )
 
     def __init__(
         self,
@@ -40,7 +49,8 @@ class Format:
     ) -> None:
         self.components = tuple(kinds)
         self.kinds = kinds
-        self.patterns = tuple(re.compile(p) for p in patterns)
+        self._patterns = patterns
+        self._compiled: tuple[re.Pattern[str], ...] | None = None
         self.shape = shape
         self.example = example
         self.source = source
@@ -48,6 +58,13 @@ class Format:
 
     def is_ordered(self, component: str) -> bool:
         return self.kinds[component] not in EQUALITY_KINDS
+
+    @property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Compiled on first use: a check touches two or three of the formats, not all."""
+        if self._compiled is None:
+            self._compiled = tuple(re.compile(p) for p in self._patterns)
+        return self._compiled
 
     def match(self, text: str) -> dict[str, str] | None:
         if self.parser is not None:
