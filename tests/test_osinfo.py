@@ -44,7 +44,13 @@ def test_os_release_parse_agrees_with_distro(root):
 
 
 def test_os_release_quoting_and_escapes():
-    text = 'NAME="Red Hat Enterprise Linux"\nID=rhel\nPRETTY_NAME=\'Quoted $single\'\n# comment\nX="a \\"b\\" \\$c"\n'
+    text = (
+        'NAME="Red Hat Enterprise Linux"\n'
+        "ID=rhel\n"
+        "PRETTY_NAME='Quoted $single'\n"
+        "# comment\n"
+        'X="a \\"b\\" \\$c"\n'
+    )
     parsed = parse_os_release(text)
     assert parsed == {
         "NAME": "Red Hat Enterprise Linux",
