@@ -16,7 +16,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.model import Profile, ProfileFile, Where
 
-SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "profiles")
+_PACKAGE = os.path.dirname(os.path.dirname(__file__))
+SHIPPED = (
+    os.path.join(_PACKAGE, "profiles")  # installed from a wheel
+    if os.path.isdir(os.path.join(_PACKAGE, "profiles"))
+    else os.path.join(os.path.dirname(_PACKAGE), "profiles")  # a source checkout
+)
 SYSTEM = "/etc/hwcheck/profiles"
 SUFFIXES = (".yaml", ".yml")
 
