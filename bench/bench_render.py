@@ -111,7 +111,7 @@ def main():
     print(
         f"node: {len(result['inventory']['nics'])} interfaces, {len(result['findings'])} findings"
     )
-    print(f"html  first render (jinja2 import + template compile): {first * 1000:7.1f} ms")
+    print(f"html  first render in a process (jinja2 import, templates): {first * 1000:7.1f} ms")
     print(f"html  render, median of 30:                            {median_ms:7.1f} ms")
     print(f"html  size: {size / 1024:.0f} KB (limit 300 KB)")
     print(f"text  render, median of 30: {statistics.median(text_samples) * 1000:7.2f} ms")

@@ -14,18 +14,14 @@ import contextlib
 import marshal
 import os
 
+from hwcheck.cachedir import cache_dir as shared_cache_dir
 from hwcheck.profile import yamlsrc
 
 _FORMAT = 1
 
 
 def cache_dir() -> str | None:
-    if os.environ.get("HWCHECK_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    return os.path.join(base, "hwcheck", "yaml")
+    return shared_cache_dir("yaml")
 
 
 def _entry_path(directory: str, path: str) -> str:

@@ -9,6 +9,7 @@ search. This is the only module that imports jinja2.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from hwcheck.render.htmlview import build_view
@@ -32,6 +33,7 @@ class _Assets:
 
         self.env: jinja2.Environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(_TEMPLATES),
+            bytecode_cache=_bytecode_cache(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -41,6 +43,37 @@ class _Assets:
         self.css = _read("report.css").strip()
         self.script = _read("report.js").strip()
         self.script_hash = _csp_hash(self.script)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (keyed by the template's source checksum, so an
+    edited template is compiled again): compiling costs more than rendering a report."""
+    import jinja2
+
+    from hwcheck.cachedir import cache_dir
+
+    directory = cache_dir("jinja2")
+    if directory is None:
+        return None
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return None  # a read-only root (PXE ramdisk): compile every time
+
+    class _QuietCache(jinja2.FileSystemBytecodeCache):
+        """A cache that can only save time: unreadable or unwritable entries are skipped."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError, TypeError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    return _QuietCache(directory)
 
 
 def _read(name: str) -> str:
