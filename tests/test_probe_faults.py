@@ -17,6 +17,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -39,7 +40,7 @@ class FaultRoot(HostRoot):
         self,
         inner: HostRoot,
         *,
-        read_errors: list[tuple[object, int]] = (),
+        read_errors: Sequence[tuple[Callable[[str], bool], int]] = (),
         drvinfo_errors: dict[str, int] | None = None,
         contents: dict[str, bytes] | None = None,
     ) -> None:
@@ -53,7 +54,7 @@ class FaultRoot(HostRoot):
 
     def _fault(self, path: str) -> None:
         for matches, code in self.read_errors:
-            if matches(path) and self.inner.exists(path):  # type: ignore[operator]
+            if matches(path) and self.inner.exists(path):
                 self.injected.append(path)
                 raise OSError(code, os.strerror(code), "/" + path)
 
@@ -95,8 +96,8 @@ def baseline() -> dict:
     return dict(probe(DirRoot(X710)))
 
 
-def faulted(**faults: object) -> tuple[dict, FaultRoot]:
-    root = FaultRoot(DirRoot(X710), **faults)  # type: ignore[arg-type]
+def faulted(**faults) -> tuple[dict, FaultRoot]:
+    root = FaultRoot(DirRoot(X710), **faults)
     inventory = dict(probe(root))
     json.dumps(inventory)  # still a valid JSON document
     return inventory, root

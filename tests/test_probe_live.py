@@ -237,6 +237,13 @@ def test_namespace_capture_replays_to_the_same_inventory(topo, tmp_path):
     assert replay == live
 
 
+def test_namespace_is_deleted_even_when_the_test_fails():
+    with pytest.raises(RuntimeError, match="test body failed"), namespace() as ns:
+        assert ns in sh("ip", "netns", "list").stdout
+        raise RuntimeError("test body failed")
+    assert ns not in sh("ip", "netns", "list").stdout
+
+
 # ---------------------------------------------------------------- the root namespace: eth0
 
 
