@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_inventory_text(inventory))
         return 0
-    text = json.dumps(inventory, indent=2, ensure_ascii=False) + "\n"
+    # Compact: the C encoder is used only without indent, and is ~5x faster. `| jq` reads it.
+    text = json.dumps(inventory, ensure_ascii=False, separators=(",", ":")) + "\n"
     if args.json == "-":
         sys.stdout.write(text)
     else:
