@@ -43,9 +43,14 @@ class _Formatter(argparse.HelpFormatter):
     ) -> None:
         super().__init__(prog, indent_increment, max_help_position, width or _terminal_width())
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # Text laid out by hand (the exit-code table) is kept as written; prose is wrapped.
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
-class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
-    """Keeps the epilog's exit-code table as written."""
+
+EPILOG = "exit codes:\n" + EXIT_CODE_HELP
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +58,7 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("epilog", EPILOG)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -79,8 +85,6 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         prog="hwcheck",
         description="Probe a server's NICs, drivers, firmware, kernel modules, OS and DMI facts, "
         "judge them against vendor reference-architecture profiles, and report.",
-        epilog="exit codes:\n" + EXIT_CODE_HELP,
-        formatter_class=_RawFormatter,
     )
     parser.add_argument("--version", action="version", version=f"hwcheck {__version__}")
     # An explicit prog spares argparse a terminal-size query (and `shutil`) on every start.
