@@ -370,3 +370,41 @@ def test_link_deleted_before_driver_info_is_a_vanished_driver_info_gap(lonely_ve
     assert gaps[0]["detail"] == "/sys/class/net/gone0: [Errno 19] No such device"
     assert by_name(inventory)["tap0"]["driver"] == "tun"
     assert len(inventory["gaps"]) == 1
+
+
+# ---------------------------------------------------------------- a link name that is not UTF-8
+
+
+@pytest.fixture
+def non_utf8_link():
+    """A namespace with a veth end whose name is the bytes `v\\xffx` (the kernel allows any
+    byte in a name but '/', ':' and whitespace) and its peer `peer0`."""
+    with namespace() as ns:
+        name = os.fsdecode(b"v\xffx")
+        sh("ip", "-n", ns, "link", "add", name, "type", "veth", "peer", "name", "peer0")
+        yield ns
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ethtool._ioctl encodes the interface name with str.encode() (strict UTF-8): a name "
+    "listed from /sys/class/net with undecodable bytes (surrogate escapes) raises "
+    "UnicodeEncodeError, and `hwcheck probe` exits 70 (internal error); JSON to stdout would "
+    "fail the same way on the escaped name",
+)
+@pytest.mark.parametrize("args", [["--json", "-"], []])
+def test_link_named_with_non_utf8_bytes_is_probed(non_utf8_link, args):
+    done = sh(HWCHECK, "probe", *args, ns=non_utf8_link, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "internal error" not in done.stderr
+    if args:
+        inventory = json.loads(done.stdout)
+        nics = by_name(inventory)
+        assert len(nics) == 3
+        (odd,) = [n for n in nics if n not in ("lo", "peer0")]
+        assert "x" in odd  # the name is kept, its odd byte escaped however the probe chooses
+        # Both ends are veth links, whatever their names: driver info was asked and answered.
+        assert nics[odd]["driver"] == nics["peer0"]["driver"] == "veth"
+        assert all(g["reason"] == "not-utf8" for g in inventory["gaps"])
+    else:
+        assert "peer0" in done.stdout
