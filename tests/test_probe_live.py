@@ -372,7 +372,25 @@ def test_link_deleted_before_driver_info_is_a_vanished_driver_info_gap(lonely_ve
     assert len(inventory["gaps"]) == 1
 
 
-# ---------------------------------------------------------------- a link name that is not UTF-8
+# ---------------------------------------------------------------- bytes that are not UTF-8
+
+
+def test_alias_with_non_utf8_bytes_set_for_real(tmp_path):
+    with namespace() as ns:
+        sh("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+        sh("ip", "-n", ns, "link", "set", "dev", "va", "alias", os.fsdecode(b"rack\xff 7"))
+        live = probe_json(ns=ns)
+        out = str(tmp_path / "alias.tar.gz")
+        sh(HWCHECK, "capture", "--no-lshw", out, ns=ns)
+    assert by_name(live)["va"]["ifalias"] == "rack\\xff 7"
+    assert by_name(live)["vb"]["ifalias"] is None
+    (gap,) = live["gaps"]
+    assert (gap["what"], gap["source"], gap["reason"]) == ("nic[va].ifalias", "sysfs", "not-utf8")
+    assert (
+        gap["detail"] == "/sys/devices/virtual/net/va/ifalias: not UTF-8, kept escaped: rack\\xff 7"
+    )
+    # The capture holds the raw bytes; the replay, made after the namespace is gone, agrees.
+    assert probe_json("--from-capture", out)["gaps"] == [gap]
 
 
 @pytest.fixture
