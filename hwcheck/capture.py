@@ -21,6 +21,7 @@ import os
 import posixpath
 import tarfile
 import time
+import zlib
 
 from hwcheck import __version__
 from hwcheck.errors import CaptureError
@@ -148,7 +149,8 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: int) -> None:
 
 
 def _json(value: object) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    # ASCII escapes carry names that are not UTF-8 (surrogate escapes) through JSON intact.
+    return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode()
 
 
 def build_capture(host: HostRoot | None = None, *, lshw: bool = True) -> tuple[bytes, Inventory]:
@@ -217,6 +219,27 @@ def _member_name(name: str, where: str) -> str:
     return clean
 
 
+def _check_link(name: str, target: str, where: str) -> None:
+    """A capture's symlinks stay inside it, as sysfs's relative links do."""
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+    if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+        raise CaptureError(f"member {name} links outside the capture ({target})", where=where)
+
+
+def _gunzip(path: str) -> bytes:
+    """The whole tar, decompressed with a bound and its gzip checksum verified."""
+    import gzip
+
+    # Headers and padding add at most a few blocks per member to the file contents.
+    limit = MAX_TOTAL_BYTES + 1024 * MAX_MEMBERS
+    with gzip.open(path, "rb") as f:
+        raw = f.read(limit + 1)
+        if len(raw) > limit:
+            raise CaptureError(f"unpacks to more than {MAX_TOTAL_BYTES} bytes", where=path)
+        f.read()  # reach the end, so that gzip checks its CRC and length trailer
+    return raw
+
+
 class TarRoot(ReplayRoot):
     """A capture archive held in memory."""
 
@@ -244,12 +267,26 @@ class TarRoot(ReplayRoot):
                 raise CaptureError(
                     f"archive is {size} bytes; the limit is {MAX_ARCHIVE_BYTES}", where=path
                 )
-            with tarfile.open(path, mode="r:*") as tar:
-                self._read_members(tar, path)
+            raw = _gunzip(path)
         except FileNotFoundError:
             raise CaptureError("no such file", where=path) from None
-        except (OSError, tarfile.TarError, EOFError) as err:
-            raise CaptureError(f"not a readable capture archive: {err}", where=path) from None
+        except (OSError, EOFError, zlib.error) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+            raise CaptureError(f"not a readable capture archive: {reason}", where=path) from None
+        try:
+            with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+                self._read_members(tar, path)
+                end = tar.offset
+        except tarfile.TarError as err:
+            first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise CaptureError(
+                f"not a readable capture archive: {first_line}", where=path
+            ) from None
+        # tarfile stops quietly at a damaged header: only zero blocks may follow the last member.
+        if raw[end:].strip(b"\0"):
+            raise CaptureError(
+                f"not a readable capture archive: damaged after byte {end} of the tar", where=path
+            )
         if "capture.json" not in self.files:
             raise CaptureError("not a hwcheck capture (no capture.json)", where=path)
 
@@ -260,6 +297,7 @@ class TarRoot(ReplayRoot):
                 raise CaptureError(f"more than {MAX_MEMBERS} members", where=where)
             name = _member_name(member.name, where)
             if member.issym():
+                _check_link(name, member.linkname, where)
                 self.links[name] = member.linkname
             elif member.isfile():
                 if member.size > MAX_FILE_BYTES:
@@ -270,7 +308,8 @@ class TarRoot(ReplayRoot):
                 f = tar.extractfile(member)
                 self.files[name] = f.read() if f is not None else b""
             elif not member.isdir():
-                continue  # devices, fifos, hard links: never part of a capture
+                kind = "hard link" if member.islnk() else "device node or fifo"
+                raise CaptureError(f"member {name} is a {kind}; captures hold none", where=where)
             self._index(name)
 
     def _raw_read(self, path: str) -> bytes:

@@ -220,12 +220,6 @@ def test_pci_vendor_file_eio_is_an_io_error_gap():
         assert inventory[key] == base[key]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="group_cards copies the card's identity from its first port only: one unreadable "
-    "vendor file on ens1f0 blanks the vendor ID and every name of card 0000:3b:00, although "
-    "ens1f1 on the same card read them",
-)
 def test_pci_vendor_file_eio_on_one_port_keeps_the_card_identity():
     base = baseline()
     vendor = f"{ENS1F0_PCI}/vendor"

@@ -403,13 +403,6 @@ def non_utf8_link():
         yield ns
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ethtool._ioctl encodes the interface name with str.encode() (strict UTF-8): a name "
-    "listed from /sys/class/net with undecodable bytes (surrogate escapes) raises "
-    "UnicodeEncodeError, and `hwcheck probe` exits 70 (internal error); JSON to stdout would "
-    "fail the same way on the escaped name",
-)
 @pytest.mark.parametrize("args", [["--json", "-"], []])
 def test_link_named_with_non_utf8_bytes_is_probed(non_utf8_link, args):
     done = sh(HWCHECK, "probe", *args, ns=non_utf8_link, check=False)

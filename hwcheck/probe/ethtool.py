@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import fcntl
+import os
 import struct
 
 SIOCETHTOOL = 0x8946
@@ -38,7 +39,7 @@ def open_socket() -> int:
 
 
 def _ioctl(fd: int, ifname: str, buf: array.array[int]) -> None:
-    name = ifname.encode()
+    name = os.fsencode(ifname)  # names are bytes to the kernel, not necessarily UTF-8
     if len(name) >= IFNAMSIZ:
         raise OSError(22, "interface name too long", ifname)
     address, _ = buf.buffer_info()

@@ -12,6 +12,7 @@ import errno
 import posixpath
 
 from hwcheck.probe.ethtool import TRUNCATION_LENGTH
+from hwcheck.probe.reader import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def probe_nics(r: Reader, names: PciNames) -> list[Nic]:
 
 
 def probe_nic(r: Reader, name: str, names: PciNames) -> Nic | None:
-    what = f"nic[{name}]"
+    what = f"nic[{printable(name)}]"
     try:
         target = r.host.readlink(f"{NET}/{name}")
     except OSError as err:
@@ -121,7 +122,9 @@ def probe_nic(r: Reader, name: str, names: PciNames) -> Nic | None:
         detail = f"/{NET}/{name}" + (f" -> /{path}" if path else "")
         r.gap(what, "sysfs", "vanished", f"{detail}: the interface vanished during the probe")
         return None
-    nic = _new_nic(name)
+    nic = _new_nic(printable(name))
+    if nic["name"] != name:
+        r.gap(what, "sysfs", "not-utf8", f"/{NET}/{nic['name']}: interface name is not UTF-8")
     src = nic["sources"]
     device = r.link(f"{path}/device", f"{what}.device", optional=True)
     if device is not None:
@@ -130,7 +133,7 @@ def probe_nic(r: Reader, name: str, names: PciNames) -> Nic | None:
         nic["kind"] = "loopback"
     _link_facts(r, nic, path, what)
     src.update(dict.fromkeys(("ifindex", "mtu", "mac_address", "operstate", "carrier"), "sysfs"))
-    _driver_info(r, nic)
+    _driver_info(r, nic, name)
     if nic["kind"] == "virtual":
         nic["link_type"] = _link_type(r, path, nic["driver"])
     return nic
@@ -236,9 +239,9 @@ def _device_facts(r: Reader, nic: Nic, devpath: str, names: PciNames) -> None:
     names.fill(nic)
 
 
-def _driver_info(r: Reader, nic: Nic) -> None:
-    name = nic["name"]
-    what = f"nic[{name}].driver_info"
+def _driver_info(r: Reader, nic: Nic, name: str) -> None:
+    """Driver info for the interface the kernel calls `name` (its raw, maybe non-UTF-8 name)."""
+    what = f"nic[{nic['name']}].driver_info"
     try:
         info = r.host.drvinfo(name)
     except OSError as err:
@@ -294,6 +297,17 @@ def _link_type(r: Reader, path: str, driver: str | None) -> str | None:
     return driver
 
 
+_CARD_FIELDS = (
+    "vendor_id",
+    "device_id",
+    "subsystem_vendor_id",
+    "subsystem_device_id",
+    "vendor_name",
+    "device_name",
+    "subsystem_name",
+)
+
+
 def group_cards(nics: list[Nic]) -> list[Card]:
     """One card per PCI domain:bus:device among physical functions (VFs are not cards)."""
     cards: dict[str, Card] = {}
@@ -302,7 +316,12 @@ def group_cards(nics: list[Nic]) -> list[Card]:
         if nic["kind"] != "physical" or key is None:
             continue
         card = cards.get(key)
-        if card is None:
+        if card is not None:
+            # A port that could not be read (a gap) must not blank what its siblings read.
+            for field in _CARD_FIELDS:
+                if card[field] is None:  # type: ignore[literal-required]
+                    card[field] = nic[field]  # type: ignore[literal-required]
+        else:
             card = cards[key] = {
                 "card": key,
                 "vendor_id": nic["vendor_id"],

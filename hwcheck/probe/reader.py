@@ -27,6 +27,16 @@ _REASONS: dict[int, GapReason] = {
 }
 
 
+def printable(text: str) -> str:
+    """Text safe to put in JSON: bytes that were not UTF-8 (kept by the OS as surrogate
+    escapes in names and paths) become backslash escapes, `\\xff`."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 def reason_for(err: OSError) -> GapReason:
     return _REASONS.get(err.errno or 0, "io-error")
 
@@ -46,7 +56,14 @@ class Reader:
         self.gaps: list[Gap] = []
 
     def gap(self, what: str, source: str, reason: GapReason, detail: str) -> None:
-        self.gaps.append({"what": what, "source": source, "reason": reason, "detail": detail})
+        self.gaps.append(
+            {
+                "what": printable(what),
+                "source": source,
+                "reason": reason,
+                "detail": printable(detail),
+            }
+        )
 
     def os_gap(self, what: str, source: str, err: OSError, path: str) -> None:
         self.gap(what, source, reason_for(err), describe(err, path))
