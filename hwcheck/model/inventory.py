@@ -39,7 +39,19 @@ class Gap(TypedDict):
     detail: str
 
 
-class Nic(TypedDict):
+class PciIdentity(TypedDict):
+    """What a PCI function says it is: IDs from sysfs, names from pci.ids (None if unknown)."""
+
+    vendor_id: str | None
+    device_id: str | None
+    subsystem_vendor_id: str | None
+    subsystem_device_id: str | None
+    vendor_name: str | None
+    device_name: str | None
+    subsystem_name: str | None
+
+
+class Nic(PciIdentity):
     """One network interface from /sys/class/net."""
 
     name: str
@@ -52,13 +64,6 @@ class Nic(TypedDict):
     card: str | None  # "0000:3b:00": domain:bus:device, shared by the ports of one card
     bus: str | None  # subsystem of the netdev's device: "pci", "virtio", "usb", ...
     bus_device: str | None  # name of the netdev's own device when it is not the PCI function
-    vendor_id: str | None
-    device_id: str | None
-    subsystem_vendor_id: str | None
-    subsystem_device_id: str | None
-    vendor_name: str | None
-    device_name: str | None
-    subsystem_name: str | None
     pci_class: str | None  # "020000"
     revision: str | None  # "01"
     # SR-IOV
@@ -88,17 +93,10 @@ class Nic(TypedDict):
     sources: dict[str, str]  # field name -> where its value came from
 
 
-class Card(TypedDict):
+class Card(PciIdentity):
     """The ports of one physical card: PCI functions sharing domain:bus:device."""
 
     card: str  # "0000:3b:00"
-    vendor_id: str | None
-    device_id: str | None
-    subsystem_vendor_id: str | None
-    subsystem_device_id: str | None
-    vendor_name: str | None
-    device_name: str | None
-    subsystem_name: str | None
     functions: list[str]  # PCI addresses, sorted
     ports: list[str]  # interface names, sorted by PCI address then name
 
