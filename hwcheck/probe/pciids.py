@@ -36,6 +36,7 @@ def _line_value(data: bytes | mmap.mmap, start: int) -> str:
 
 # Where a vendor's block ends (the next line that is not indented, a comment or blank),
 # and where a device's block ends (additionally: the next line indented by one tab).
+_VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
 _VENDOR_END = re.compile(rb"\n[^\t#\n]")
 _DEVICE_END = re.compile(rb"\n(?:[^\t#\n]|\t[^\t])")
 
@@ -58,12 +59,29 @@ class PciIds:
         pos = self.data.find(key, start, end)
         return -1 if pos < 0 else pos + len(key)
 
+    def _vendor(self, vendor: bytes) -> int:
+        """Where the vendor's name starts. Vendors are sorted by ID in pci.ids, so bisect
+        on vendor lines to a small window, then search it; a miss searches the whole file."""
+        data, key = self.data, b"\n" + vendor + b"  "
+        lo, hi = 0, len(data)
+        while hi - lo > 65536:
+            mid = (lo + hi) // 2
+            found = _VENDOR_LINE.search(data, mid, hi)  # the first vendor line after mid
+            if found is not None and found.group(1) == vendor:
+                return found.end()
+            if found is None or found.group(1) > vendor:
+                hi = mid + len(key)  # the line, if any, starts before mid
+            else:
+                lo = found.start()
+        pos = self._find(key, lo, hi)
+        return pos if pos >= 0 else self._find(key, 0, len(data))
+
     def names(
         self, vendor: str, device: str, subvendor: str | None, subdevice: str | None
     ) -> dict[str, str]:
         out: dict[str, str] = {}
         data = self.data
-        vpos = self._find(b"\n" + vendor.encode() + b"  ", 0, len(data))
+        vpos = self._vendor(vendor.encode())
         if vpos < 0:
             return out
         out["vendor_name"] = _line_value(data, vpos)
