@@ -79,7 +79,6 @@ def _requested(argv: list[str]) -> str | None:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given argv naming a subcommand, only that subcommand's module is loaded."""
-    from importlib import import_module
 
     parser = _Parser(
         prog="hwcheck",
@@ -95,7 +94,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     wanted = _requested(argv) if argv is not None else None
     for name in SUBCOMMANDS:
         if wanted is None or name == wanted:
-            import_module(f"hwcheck.cli.{name}").add_parser(sub)
+            # __import__ rather than importlib: the probe path should not load importlib.
+            __import__(f"hwcheck.cli.{name}")
+            sys.modules[f"hwcheck.cli.{name}"].add_parser(sub)
     return parser
 
 
