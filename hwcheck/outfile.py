@@ -10,6 +10,7 @@ leave a `.<name>.<random>.tmp` file behind, and never in place of the report.
 from __future__ import annotations
 
 import os
+import stat
 
 from hwcheck.errors import OutputError
 
@@ -48,13 +49,47 @@ def write_atomic(path: str, text: str, *, make_dirs: bool = False) -> None:
 
 
 def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> None:
-    """Write `data` to `path` atomically (see write_atomic)."""
+    """Write `data` to `path` atomically (see write_atomic).
+
+    A symlink is followed: its target is replaced, the link stays. A character device or a
+    FIFO (`/dev/stdout`, `/dev/null`, a pipe a collector reads) is written in place: renaming
+    over it would replace the device node with a regular file.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = 0
+    except OSError as err:
+        raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
+        _write_in_place(path, data)
+        return
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    _replace(target, data, make_dirs=make_dirs, shown=path)
+
+
+def _write_in_place(path: str, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as err:
+        raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
+    finally:
+        os.close(fd)
+
+
+def _replace(path: str, data: bytes, *, make_dirs: bool, shown: str) -> None:
     directory, base = os.path.split(path)
     directory = directory or "."
     if not base:
-        raise OutputError("is a directory, not a file name", where=path)
+        raise OutputError("is a directory, not a file name", where=shown)
     if os.path.isdir(path):
-        raise OutputError("is a directory; give a file name", where=path)
+        raise OutputError("is a directory; give a file name", where=shown)
     if make_dirs:
         try:
             os.makedirs(directory, exist_ok=True)
@@ -64,7 +99,10 @@ def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> No
     try:
         fd = os.open(tmp, _TMP_OPEN_FLAGS, 0o666)
     except OSError as err:
-        raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
+        raise OutputError(
+            f"cannot write: cannot create a temporary file in {directory}: {_describe(err)}",
+            where=shown,
+        ) from err
     try:
         try:
             view = memoryview(data)
@@ -77,7 +115,7 @@ def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> No
         os.replace(tmp, path)
     except OSError as err:
         _remove_quietly(tmp)
-        raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
+        raise OutputError(f"cannot write: {_describe(err)}", where=shown) from err
     except BaseException:
         _remove_quietly(tmp)  # Ctrl-C or a bug: no debris, and the old report stays
         raise

@@ -1,0 +1,60 @@
+"""Output paths that are not plain files: a symlink keeps pointing at the new file, and a
+device or FIFO is written in place, never replaced by a regular file (we run as root in
+PXE hooks and CI, where `--json /dev/null` must not clobber /dev/null)."""
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def probe_json(target):
+    return subprocess.run(
+        [sys.executable, "-m", "hwcheck", "probe", "--json", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_symlink_target_is_replaced_and_the_link_kept(tmp_path):
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    real.write_text("old")
+    link.symlink_to(real)
+    done = probe_json(link)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert real.read_text().startswith('{"schema_version":1')
+
+
+def test_fifo_is_written_in_place(tmp_path):
+    fifo = tmp_path / "collector"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    done = probe_json(fifo)
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got[0].startswith(b'{"schema_version":1')
+
+
+def test_dev_null_stays_a_device():
+    before = os.stat("/dev/null")
+    done = probe_json("/dev/null")
+    assert done.returncode == 0, done.stderr
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_dev_full_is_an_output_error_and_stays_a_device():
+    done = probe_json("/dev/full")
+    assert done.returncode == 4
+    assert done.stderr == "hwcheck: error: /dev/full: cannot write: No space left on device\n"
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
