@@ -57,8 +57,8 @@ def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> No
     """
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        mode = 0
+    except (FileNotFoundError, NotADirectoryError):
+        mode = 0  # a new file; its directory is dealt with below
     except OSError as err:
         raise OutputError(f"cannot write: {_describe(err)}", where=path) from err
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
@@ -99,6 +99,8 @@ def _replace(path: str, data: bytes, *, make_dirs: bool, shown: str) -> None:
     try:
         fd = os.open(tmp, _TMP_OPEN_FLAGS, 0o666)
     except OSError as err:
+        if not os.path.isdir(directory):
+            raise OutputError(f"cannot write: no such directory: {directory}", where=shown) from err
         raise OutputError(
             f"cannot write: cannot create a temporary file in {directory}: {_describe(err)}",
             where=shown,

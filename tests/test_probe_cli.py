@@ -182,7 +182,7 @@ def test_probe_json_into_missing_directory_exits_4():
     out = "/nonexistent/dir/x.json"
     done = hwcheck("probe", "--json", out)
     line = assert_one_error_line(done, 4, out)
-    assert line == f"hwcheck: error: {out}: cannot write: No such file or directory"
+    assert line == f"hwcheck: error: {out}: cannot write: no such directory: /nonexistent/dir"
     assert done.stdout == ""
     assert not os.path.exists("/nonexistent")
 

@@ -49,7 +49,7 @@ def test_missing_directory_is_an_output_error_unless_asked_to_create_it(tmp_path
     with pytest.raises(OutputError) as caught:
         write_atomic(str(target), "x")
     assert caught.value.exit_status == ExitStatus.OUTPUT
-    assert str(caught.value) == f"{target}: cannot write: No such file or directory"
+    assert str(caught.value) == f"{target}: cannot write: no such directory: {target.parent}"
     write_atomic(str(target), "x", make_dirs=True)
     assert target.read_text() == "x"
 

@@ -195,7 +195,7 @@ def test_html_into_a_missing_directory_exits_4(tmp_path):
     done = hwcheck("report", FAILING, "--html", "nowhere/r.html", cwd=tmp_path)
     assert done.returncode == 4
     assert (
-        done.stderr == "hwcheck: error: nowhere/r.html: cannot write: No such file or directory\n"
+        done.stderr == "hwcheck: error: nowhere/r.html: cannot write: no such directory: nowhere\n"
     )
 
 
