@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from hwcheck.model.result import Result
     from hwcheck.profile.model import Profile
 
-_INVENTORY_KEYS = ("host", "kernel", "os", "system", "nics", "cards", "modules", "gaps")
-
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -86,31 +84,33 @@ def _inventory(args: argparse.Namespace) -> Inventory:
     return probe(open_root(args.from_capture))
 
 
-def read_inventory(path: str) -> Inventory:
-    """An inventory JSON document, checked enough that judging it cannot crash."""
-    import json
+MAX_INVENTORY_BYTES = 64 * 1024 * 1024
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except OSError as err:
-        raise InputError(f"cannot read inventory: {err.strerror or err}", where=path) from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise InputError(f"not a JSON inventory: {err}", where=path) from None
+
+def read_inventory(path: str) -> Inventory:
+    """An inventory JSON document (`-` reads stdin), checked against the model's types so that
+    judging it cannot crash: a problem is an InputError naming the JSON path (exit 2)."""
+    import typing
+
+    from hwcheck.model.documents import problem_in, read_json, shown
+    from hwcheck.model.inventory import Inventory
+
+    doc = read_json(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES)
     if not isinstance(doc, dict) or doc.get("kind") != "hwcheck-inventory":
-        raise InputError("not an hwcheck inventory (kind is not 'hwcheck-inventory')", where=path)
+        kind = doc.get("kind") if isinstance(doc, dict) else doc
+        raise InputError(
+            f'not an hwcheck inventory: $.kind is {shown(kind)}, expected "hwcheck-inventory"',
+            where=path,
+        )
     if doc.get("schema_version") != 1:
         raise InputError(
             f"inventory schema_version {doc.get('schema_version')!r} is not supported (expected 1)",
             where=path,
         )
-    missing = [key for key in _INVENTORY_KEYS if key not in doc]
-    if missing:
-        raise InputError(f"inventory lacks {', '.join(missing)}", where=path)
-    for key in ("nics", "cards", "modules", "gaps"):
-        if not isinstance(doc[key], list) or not all(isinstance(x, dict) for x in doc[key]):
-            raise InputError(f"inventory '{key}' is not a list of objects", where=path)
-    return doc  # type: ignore[return-value]
+    problem = problem_in(doc, Inventory)
+    if problem:
+        raise InputError(f"malformed inventory: {problem}", where=path)
+    return typing.cast("Inventory", doc)
 
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:

@@ -58,6 +58,19 @@ def check_output_options(args: argparse.Namespace) -> None:
         raise UsageError("only one of --junit and --json can write to stdout (-)")
     if args.html == "-":
         raise UsageError("--html needs a file name (the report is one self-contained file)")
+    import os
+
+    named = [
+        (opt, path)
+        for opt, path in (("--json", args.json), ("--junit", args.junit), ("--html", args.html))
+        if path and path != "-"
+    ]
+    seen: dict[str, str] = {}
+    for opt, path in named:
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageError(f"{seen[real]} and {opt} both write {path}; give each its own file")
+        seen[real] = opt
 
 
 def emit(result: Result, args: argparse.Namespace) -> TextIO:
@@ -122,5 +135,23 @@ def run(args: argparse.Namespace) -> int:
     from hwcheck.render.resultdoc import load_result
 
     check_output_options(args)
-    emit(load_result(args.result), args)
+    result = load_result(args.result)
+    _check_verdict(result, args.result)
+    emit(result, args)
     return int(ExitStatus.OK)
+
+
+def _check_verdict(result: Result, where: str) -> None:
+    """A report must say what its findings say: an edited verdict or count is refused."""
+    from hwcheck.errors import InputError
+    from hwcheck.judge import verdict
+
+    want, code, counts = verdict(result["findings"], strict=result["strict"])
+    got = (result["verdict"], result["exit_code"], result["counts"])
+    if got != (want, int(code), counts):
+        raise InputError(
+            f"the result's verdict and counts ({result['verdict']}, exit {result['exit_code']}, "
+            f"{result['counts']}) do not follow from its findings ({want}, exit {int(code)}, "
+            f"{counts}); it was edited or is damaged",
+            where=where,
+        )

@@ -1,0 +1,170 @@
+"""JSON documents (inventories, results) read from files and checked against the model.
+
+The shape is checked against the TypedDicts in hwcheck.model themselves (the contract between
+the stages), so no later stage meets a missing key or a wrong type halfway through. Problems
+name the JSON path: `$.findings[3].status: expected one of 'pass', 'fail', ...; got "failed"`.
+This module imports typing: only the paths that read documents from files load it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import typing
+
+from hwcheck.errors import InputError
+
+
+def read_json(path: str, *, what: str, max_bytes: int) -> object:
+    """The JSON document at `path` (`-` reads stdin), or InputError saying why not."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", where=path) from err
+    if len(data) > max_bytes:
+        raise InputError(f"larger than {max_bytes // (1024 * 1024)} MiB; not {what}", where=path)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start}); not {what}", where=path) from err
+    except json.JSONDecodeError as err:
+        raise InputError(
+            f"not JSON: line {err.lineno} column {err.colno}: {err.msg}", where=path
+        ) from err
+    except RecursionError as err:
+        raise InputError(f"JSON nested too deeply; not {what}", where=path) from err
+
+
+_hints: dict[type, tuple[dict[str, object], frozenset[str]]] = {}
+
+
+def _fields(tp: type) -> tuple[dict[str, object], frozenset[str]]:
+    """A TypedDict's field types and its required keys. NotRequired is read from the
+    annotations (with `from __future__ import annotations`, `__required_keys__` cannot see it)."""
+    cached = _hints.get(tp)
+    if cached is None:
+        extras = typing.get_type_hints(tp, include_extras=True)
+        required = frozenset(
+            key for key, hint in extras.items() if typing.get_origin(hint) is not typing.NotRequired
+        )
+        cached = (typing.get_type_hints(tp), required)
+        _hints[tp] = cached
+    return cached
+
+
+_SCALAR_WORDS: dict[object, str] = {
+    type(None): "null",
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+}
+
+
+def _describe(tp: object) -> str:
+    if tp in _SCALAR_WORDS:
+        return _SCALAR_WORDS[tp]
+    origin = typing.get_origin(tp)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp))
+    return "a list" if origin is list else "an object"
+
+
+def shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check(value: object, tp: object, path: str) -> str | None:
+    """None when `value` fits `tp`, else the first problem found, with its JSON path."""
+    if typing.is_typeddict(tp):
+        return _check_object(value, typing.cast("type", tp), path)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _check_union(value, tp, path)
+    if origin is typing.Literal:
+        return _check_literal(value, tp, path)
+    if origin is list:
+        return _check_list(value, tp, path)
+    if origin is dict:
+        return _check_mapping(value, tp, path)
+    return _check_scalar(value, tp, path)
+
+
+def _check_literal(value: object, tp: object, path: str) -> str | None:
+    if value in typing.get_args(tp) and not isinstance(value, bool):
+        return None
+    return f"{path}: expected {_describe(tp)}; got {shown(value)}"
+
+
+def _check_union(value: object, tp: object, path: str) -> str | None:
+    problems = [_check(value, arg, path) for arg in typing.get_args(tp)]
+    if not all(problems):
+        return None
+    # a value of the right shape with a deeper problem: report the deeper problem
+    deeper = [p for p in problems if p and not p.startswith(f"{path}: expected")]
+    return deeper[0] if deeper else f"{path}: expected {_describe(tp)}; got {shown(value)}"
+
+
+def _check_list(value: object, tp: object, path: str) -> str | None:
+    if not isinstance(value, list):
+        return f"{path}: expected a list; got {shown(value)}"
+    (item_type,) = typing.get_args(tp)
+    for index, item in enumerate(value):
+        problem = _check(item, item_type, f"{path}[{index}]")
+        if problem:
+            return problem
+    return None
+
+
+def _check_mapping(value: object, tp: object, path: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{path}: expected an object; got {shown(value)}"
+    _, value_type = typing.get_args(tp)
+    for key, item in value.items():
+        problem = _check(item, value_type, f"{path}.{key}")
+        if problem:
+            return problem
+    return None
+
+
+def _check_scalar(value: object, tp: object, path: str) -> str | None:
+    if tp is type(None):
+        ok = value is None
+    elif tp is bool:
+        ok = isinstance(value, bool)
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is str:
+        ok = isinstance(value, str)
+    else:
+        raise TypeError(f"no check for {tp!r} at {path}")  # a model type this module lacks
+    return None if ok else f"{path}: expected {_describe(tp)}; got {shown(value)}"
+
+
+def problem_in(value: object, tp: type, path: str = "$") -> str | None:
+    """None when `value` fits the TypedDict `tp`, else the first problem and its JSON path."""
+    return _check_object(value, tp, path)
+
+
+def _check_object(value: object, tp: type, path: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{path}: expected an object; got {shown(value)}"
+    hints, required = _fields(tp)
+    missing = sorted(required - value.keys())
+    if missing:
+        return f"{path}: missing {', '.join(repr(k) for k in missing)}"
+    unknown = sorted(value.keys() - hints.keys())
+    if unknown:
+        return f"{path}: unknown key {unknown[0]!r} (expected one of: {', '.join(hints)})"
+    for key, item in value.items():
+        problem = _check(item, hints[key], f"{path}.{key}")
+        if problem:
+            return problem
+    return None
