@@ -40,12 +40,20 @@ psid = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", min_size=1, max_size=16)
 mlx5_fw = st.builds(lambda a, b, c: f"{a}.{b}.{c:04d}", u16, u16, u16)  # "%d.%d.%04d"
 mlx4_fw = st.builds(lambda a, b, c: f"{a}.{b}.{c}", u16, u16, u16)  # "%d.%d.%d"
 hexword = st.builds(lambda w: f"{w:x}", u16)
-tg3_bc = st.builds(
-    lambda chip, a, b: f"{chip}v{a}.{b:02d}",
-    st.sampled_from(["", "5719-", "5720-", "5722-"]),
-    st.integers(0, 9),
-    st.integers(0, 99),
-)
+TG3_CHIPS = ("5719", "5720", "5722")
+
+
+def _tg3_bc(chips: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """'<chip>-v%d.%02d' as newer bootcode images print, or the older 'v%d.%02d'."""
+    return st.builds(
+        lambda chip, a, b: f"{chip}v{a}.{b:02d}",
+        st.sampled_from(("", *(f"{c}-" for c in chips))),
+        st.integers(0, 9),
+        st.integers(0, 99),
+    )
+
+
+tg3_bc = _tg3_bc(TG3_CHIPS)
 tg3_sb = st.builds(
     lambda a, b, c: f"sb v{a}.{b:02d}{c}",
     st.integers(0, 9),
@@ -57,19 +65,22 @@ ffv = st.builds(lambda v: f"FFV{v}", dec3)
 kernel = st.builds(
     lambda up, local: up + local,
     st.builds(lambda a, b, c: f"{a}.{b}.{c}", st.integers(3, 6), st.integers(0, 19), small),
-    st.sampled_from(["", "-372.82.1.el8_6.x86_64", "-1032-realtime", "-100.fc38.x86_64"])
+    st.sampled_from(
+        ["", "-372.82.1.el8_6.x86_64", "-1032-realtime", "-100.fc38.x86_64", "-rc7", "-rc3-amd64"]
+    )
     | st.builds(lambda n, tail: f"-{n}{tail}", small, st.sampled_from(["", "-generic", ".el9"])),
 )
 vendor_driver = st.builds(
     lambda a, b, rest: f"{a}.{b}{rest}",
     small,
     small,
-    st.sampled_from(["", "-k", "r", "LK-NAPI"])
+    st.sampled_from(["", "-k", "r", "LK-NAPI", "-rc1", "-rc12", "~rc2", "-beta", ".0", ".0.0"])
     | st.builds(lambda v: f"-{v}", dec3)
     | st.builds(lambda v: f".{v}", var_dotted),
 )
 
-# Ordered components and how to write their values.
+# Ordered components and how to write their values. A component listed in DOMAINS orders
+# only within one domain: the order properties draw its values from one domain at a time.
 ORDERED = {
     ("intel-nvm", "nvm"): nvm,
     ("intel-nvm", "combo"): combo,
@@ -95,6 +106,9 @@ ORDERED = {
     ("driver", "version"): vendor_driver,
     ("driver", "kernel"): kernel.filter(lambda k: "-" in k),
 }
+
+
+DOMAINS = {("tg3", "bc"): st.sampled_from(TG3_CHIPS).map(lambda chip: _tg3_bc((chip,)))}
 
 
 def test_every_ordered_component_has_a_generator():
@@ -129,6 +143,8 @@ def _sign(x: tuple[object, ...], y: tuple[object, ...]) -> int:
 @given(data=st.data())
 def test_sort_key_is_a_total_order_consistent_with_compare(fmt, component, data):
     strategy = ORDERED[(fmt, component)]
+    if (fmt, component) in DOMAINS:
+        strategy = data.draw(DOMAINS[(fmt, component)])
     a, b, c = data.draw(strategy), data.draw(strategy), data.draw(strategy)
     ka, kb, kc = (versions.sort_key(fmt, component, t) for t in (a, b, c))
     assert versions.compare(fmt, component, a, a) == 0  # reflexive
@@ -137,6 +153,45 @@ def test_sort_key_is_a_total_order_consistent_with_compare(fmt, component, data)
     if ka <= kb and kb <= kc:  # type: ignore[operator]
         assert ka <= kc  # type: ignore[operator]
     assert versions.equals(fmt, component, a, b) == (ka == kb)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=tg3_bc, b=tg3_bc)
+def test_tg3_bootcodes_of_different_chips_never_order(a, b):
+    chip_a, chip_b = (t.split("-")[0] if "-" in t else None for t in (a, b))
+    if chip_a and chip_b and chip_a != chip_b:
+        with pytest.raises(versions.VersionError, match="bootcodes of different chips"):
+            versions.compare("tg3", "bc", a, b)
+        assert not versions.equals("tg3", "bc", a, b)
+    else:  # same chip, or one names none (the older 'v%d.%02d' print): ordered by version
+        ka, kb = versions.sort_key("tg3", "bc", a), versions.sort_key("tg3", "bc", b)
+        assert versions.compare("tg3", "bc", a, b) == _sign(ka, kb)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    release=var_dotted,
+    pre=st.sampled_from(["-rc1", "-rc12", "~rc2", "-pre3", "-alpha", ".beta2"]),
+    post=st.sampled_from(["-1", "-0", "-k", "r", "-2.0.7"]),
+    zeros=st.integers(1, 3),
+)
+def test_driver_versions_pre_release_before_release_before_revision(release, pre, post, zeros):
+    padded = release + ".0" * zeros
+    assert versions.compare("driver", "version", release, padded) == 0
+    assert versions.equals("driver", "version", padded, release)
+    assert versions.compare("driver", "version", release + pre, release) == -1
+    assert versions.compare("driver", "version", padded + pre, release) == -1
+    assert versions.compare("driver", "version", release, release + post) == -1
+
+
+@settings(max_examples=200, deadline=None)
+@given(upstream=st.builds(lambda a, b: f"{a}.{b}", st.integers(3, 6), st.integers(0, 19)), n=small)
+def test_kernel_release_candidates_sort_before_the_release(upstream, n):
+    for fmt, component in (("kernel-release", "release"), ("driver", "kernel")):
+        rc = f"{upstream}.0-rc{n}"
+        assert versions.compare(fmt, component, rc, f"{upstream}.0-{n}") == -1
+        if fmt == "kernel-release":  # a bare release is not a kernel-shaped driver version
+            assert versions.compare(fmt, component, rc, upstream) == -1
 
 
 # Whole strings as each driver prints them, with the components they are built from.

@@ -27,7 +27,7 @@ from hwcheck.judge.vformats import (
     Format,
     looks_like_kernel_release,
 )
-from hwcheck.judge.vkeys import EQUALITY_KINDS, ORDERED_KINDS, GrammarError
+from hwcheck.judge.vkeys import DOMAINS, EQUALITY_KINDS, ORDERED_KINDS, GrammarError
 
 FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
 """All format names, in documentation order."""
@@ -182,22 +182,45 @@ def _normal(fmt: str, component: str, kind: str, text: str) -> str:
         raise VersionError(_key_failure(fmt, component, text, err)) from None
 
 
+def incomparable(fmt: str, component: str, a: str, b: str) -> str | None:
+    """Why two texts of an ordered component have no order, or None when they have one.
+
+    Only kinds with a domain can say so: tg3 bootcodes of different chips
+    ('5719-v1.45', '5720-v1.39'). Invalid texts raise VersionError as sort_key does.
+    """
+    kind = _kind(fmt, component)
+    sort_key(fmt, component, a)
+    sort_key(fmt, component, b)
+    domain = DOMAINS.get(kind)
+    if domain is None:
+        return None
+    of, why = domain
+    da, db = of(a), of(b)
+    if da is None or db is None or da == db:
+        return None
+    return f"{a!r} and {b!r} are " + why.format(a=da, b=db)
+
+
 def equals(fmt: str, component: str, a: str, b: str) -> bool:
     """Whether two texts of one component are the same value (any component).
 
     EETracks compare as hex numbers (0x8000A4E8 == 0x8000a4e8); ordered components compare
-    by sort_key (1.2 == 1.2.0 for variable-length dotted versions).
+    by sort_key (1.2 == 1.2.0 for variable-length dotted versions, 1.9.11 == 1.9.11.0 for
+    driver versions). Values of different domains (tg3 bootcodes of two chips) differ.
     """
     kind = _kind(fmt, component)
     if kind in EQUALITY_KINDS:
         return _normal(fmt, component, kind, a) == _normal(fmt, component, kind, b)
+    if incomparable(fmt, component, a, b):
+        return False
     return sort_key(fmt, component, a) == sort_key(fmt, component, b)
 
 
 def compare(fmt: str, component: str, a: str, b: str) -> int:
     """-1, 0 or 1 as `a` is older than, the same as, or newer than `b`.
 
-    Equality-only components return 0 when equal and raise VersionError otherwise.
+    Equality-only components return 0 when equal and raise VersionError otherwise, as do
+    values of different domains (tg3 bootcodes of different chips, see incomparable).
     """
     kind = _kind(fmt, component)
     if kind in EQUALITY_KINDS:
@@ -206,6 +229,9 @@ def compare(fmt: str, component: str, a: str, b: str) -> int:
         raise VersionError(
             f"{a!r} and {b!r} differ, and {component} of {fmt} has no order ({_EQUALITY_WHY[kind]})"
         )
+    reason = incomparable(fmt, component, a, b)
+    if reason:
+        raise VersionError(reason)
     key_a = sort_key(fmt, component, a)
     key_b = sort_key(fmt, component, b)
     return (key_a > key_b) - (key_a < key_b)

@@ -21,12 +21,13 @@ KeyFunc = Callable[[str], tuple[object, ...]]
 NormFunc = Callable[[str], str]
 
 _DEC_PARTS = re.compile(r"\d+(?:\.\d+)*")
-_NATURAL_TOKEN = re.compile(r"\d+|[A-Za-z]+")
+_NATURAL_TOKEN = re.compile(r"\d+|[A-Za-z]+|~")
+_RELEASE_RUN = re.compile(r"\d+(?:\.\d+)*")
 _HEX_WORD = re.compile(r"[0-9A-Fa-f]{1,4}")
 _EETRACK = re.compile(r"0[xX][0-9A-Fa-f]{1,8}")
 _NVM_HEX = re.compile(r"([0-9A-Fa-f])\.([0-9A-Fa-f]+)")
 _INVM = re.compile(r"(\d+)\. *(\d+)")
-_TG3_BC = re.compile(r"(?:[0-9A-Za-z]+-)?v?(\d+)\.(\d{2})")
+_TG3_BC = re.compile(r"(?:([0-9A-Za-z]+)-)?v?(\d+)\.(\d{2})")
 _TG3_SB = re.compile(r"(?:sb )?v?(\d+)\.(\d{2})([a-z]?)")
 _MGMT = re.compile(r"(?:(?:, )?([A-Za-z][A-Za-z0-9]*) )?v?(\d+(?:\.\d+)*)")
 _KERNEL = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:-(.*))?")
@@ -108,7 +109,13 @@ def _tg3_bc(text: str) -> tuple[object, ...]:
             "expected a tg3 bootcode version like '5720-v1.39' or 'v3.13' "
             "(the minor always has two digits: 'v%d.%02d')"
         )
-    return (int(match.group(1)), int(match.group(2)))
+    return (int(match.group(2)), int(match.group(3)))
+
+
+def tg3_chip(text: str) -> str | None:
+    """The chip a tg3 bootcode names ('5720' in '5720-v1.39'), or None when it names none."""
+    match = _TG3_BC.fullmatch(text)
+    return match.group(1).upper() if match and match.group(1) else None
 
 
 def _tg3_sb(text: str) -> tuple[object, ...]:
@@ -131,25 +138,63 @@ def _ffv(text: str) -> tuple[object, ...]:
     return _variable("an FFV family firmware version")(body)
 
 
+# Words that mark a pre-release: it sorts before the release it leads to.
+PRE_RELEASE_WORDS = frozenset({"alpha", "beta", "pre", "rc"})
+
+# Token ranks; keys are tuples of (rank, number, word) so any two keys compare.
+_PRE, _END, _NUM, _POST = 0, 1, 2, 3
+_TERMINATOR = (_END, 0, "")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """Suffix tokens: pre-release words (and whatever follows '~') rank below the end of
+    the string; numbers (package revisions, build numbers) and other words rank above it."""
+    out: list[tuple[int, int, str]] = []
+    tilde = False
+    for piece in _NATURAL_TOKEN.findall(text):
+        if piece == "~":
+            tilde = True
+        elif piece.isdigit():
+            out.append((_PRE if tilde else _NUM, int(piece), ""))
+            tilde = False
+        else:
+            word = piece.lower()
+            out.append((_PRE if tilde or word in PRE_RELEASE_WORDS else _POST, 0, word))
+            tilde = False
+    out.append(_TERMINATOR)
+    return out
+
+
 def natural_key(text: str) -> tuple[object, ...]:
-    """Order free-form version text: digit runs as numbers, letter runs as words."""
-    tokens = _NATURAL_TOKEN.findall(text)
-    if not tokens or not tokens[0].isdigit():
+    """Order free-form version text: the leading release numbers, then the suffix.
+
+    The release is the leading run of dotted numbers, trailing zeros dropped
+    (1.9.11.0 is 1.9.11). In the suffix, numbers compare as numbers and words as words;
+    a pre-release (-rc1, -pre2, alpha, beta, ~anything) sorts before the bare release and
+    anything else (-1, -k, r) after it: 2.20.12-rc1 < 2.20.12 < 2.20.12-1 < 2.20.12-k.
+    """
+    first = _NATURAL_TOKEN.search(text)
+    if first is None or not first.group().isdigit():
         raise GrammarError("expected a version that starts with a number")
-    return tuple((0, int(t)) if t.isdigit() else (1, t.lower()) for t in tokens)
+    run = _RELEASE_RUN.match(text, first.start())
+    if run is None:  # unreachable: a digit starts here
+        raise GrammarError("expected a version that starts with a number")
+    numbers = [int(part) for part in run.group().split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return (tuple(numbers), *_tokens(text[run.end() :]))
 
 
 def kernel_key(text: str) -> tuple[object, ...]:
-    """Order kernel releases: upstream version, then the distribution's build numbers."""
+    """Order kernel releases: upstream version, then the local part (-rc7, build numbers).
+
+    A release candidate sorts before its release (6.1.0-rc7 < 6.1 < 6.1.0-1-amd64).
+    """
     match = _KERNEL.fullmatch(text)
     if not match:
         raise GrammarError("expected a kernel release like 4.18.0-372.82.1.el8_6.x86_64")
     upstream = (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-    local = match.group(4)
-    if local is None:
-        return (upstream, ())
-    tokens = _NATURAL_TOKEN.findall(local)
-    return (upstream, tuple((0, int(t)) if t.isdigit() else (1, t.lower()) for t in tokens))
+    return (upstream, tuple(_tokens(match.group(4) or "")))
 
 
 def _build_key(text: str) -> tuple[object, ...]:
@@ -187,6 +232,14 @@ def _norm_text(text: str) -> str:
         raise GrammarError("expected a non-empty value without surrounding spaces")
     return text
 
+
+DomainFunc = Callable[[str], str | None]
+
+DOMAINS: dict[str, tuple[DomainFunc, str]] = {
+    "tg3-bc": (tg3_chip, "bootcodes of different chips ({a} and {b}), which have no common order"),
+}
+"""Ordered kinds whose values carry a domain: two values of different domains do not
+order (compare raises), values without one compare with any. With the reason's template."""
 
 EQUALITY_KINDS: dict[str, NormFunc] = {
     "eetrack": _norm_eetrack,
