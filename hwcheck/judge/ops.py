@@ -125,6 +125,9 @@ def judge_version(
             None,
             parsed,
         )
+    reason = _incomparable(prepared, fmt, component, value)
+    if reason:
+        return "unknown", f"{shown} cannot be judged: {reason}", None, parsed
     fails: list[str] = []
     passes: list[str] = []
     advisory = None
@@ -135,6 +138,23 @@ def judge_version(
             advisory = next(kb.advisory for key, kb in arg if key == observed)  # type: ignore[attr-defined]
     status, sentence, _ = _combine(fails, passes, None)
     return status, sentence, advisory, parsed
+
+
+def _incomparable(
+    prepared: list[tuple[str, object, object]], fmt: str, component: str, value: str
+) -> str | None:
+    """Why the observed value has no order with a threshold (tg3 bootcodes of different
+    chips), or None. Such a rule is unknown, never passed or failed by a meaningless order."""
+    for op, _, text in prepared:
+        if op == "known_bad":
+            texts = tuple(kb.value for kb in text)  # type: ignore[attr-defined]
+        else:
+            texts = (text,) if isinstance(text, str) else tuple(text)  # type: ignore[arg-type]
+        for threshold in texts:
+            reason = versions.incomparable(fmt, component, value, threshold)
+            if reason:
+                return reason
+    return None
 
 
 def _prepare(
