@@ -118,16 +118,16 @@ def judge_version(
     if isinstance(prepared, str):
         return "unknown", prepared, None, parsed
     observed = key_cached(fmt, component, value)
-    if isinstance(observed, str):
+    reason = (
+        observed if isinstance(observed, str) else _incomparable(prepared, fmt, component, value)
+    )
+    if reason:
         return (
             "unknown",
-            f"{label} {component} {value!r} cannot be compared: {observed}",
+            f"{label} {component} {value!r} cannot be compared: {reason}",
             None,
             parsed,
         )
-    reason = _incomparable(prepared, fmt, component, value)
-    if reason:
-        return "unknown", f"{shown} cannot be judged: {reason}", None, parsed
     fails: list[str] = []
     passes: list[str] = []
     advisory = None
