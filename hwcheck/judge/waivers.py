@@ -82,7 +82,9 @@ def _model_matches(wanted: str, card_id: str, inventory: Inventory) -> bool:
         ids = f"{card['vendor_id']}:{card['device_id']}"
         full = f"{ids}:{card['subsystem_vendor_id']}:{card['subsystem_device_id']}"
         names = " ".join(n for n in (card["device_name"], card["subsystem_name"]) if n)
-        return wanted in (ids, full) or wanted.lower() in names.lower()
+        # PCI IDs are hex: 15B3:1017 is 15b3:1017 (the inventory writes them lowercase).
+        wanted = wanted.lower()
+        return wanted in (ids.lower(), full.lower()) or wanted in names.lower()
     return False
 
 

@@ -103,6 +103,8 @@ class Text(Spec):
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
         text = _expect_scalar(node, path, self.hint if self.enum is None else "one of the words")
+        if not text.strip():
+            raise _fail(f"expected {self.hint}, found only blanks", node, path)
         if self.enum is not None and text not in self.enum:
             raise _fail(
                 f"'{text}' is not accepted (expected one of: {', '.join(self.enum)})", node, path
@@ -174,10 +176,26 @@ class Date(Spec):
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
         text = _expect_scalar(node, path, "a date (YYYY-MM-DD)")
-        month, day = (int(text[5:7]), int(text[8:10])) if _DATE.match(text) else (0, 0)
-        if not (1 <= month <= 12 and 1 <= day <= 31):
+        if not _DATE.match(text):
             raise _fail(f"'{text}' is not a date (expected YYYY-MM-DD)", node, path)
+        year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+        if not 1 <= month <= 12:
+            raise _fail(f"'{text}' is not a date: there is no month {month}", node, path)
+        if not 1 <= day <= _month_days(year, month):
+            raise _fail(
+                f"'{text}' is not a date: month {month} of {year} has "
+                f"{_month_days(year, month)} days",
+                node,
+                path,
+            )
         return text
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 class Seq(Spec):
