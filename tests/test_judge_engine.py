@@ -32,11 +32,29 @@ def _profile(tmp_path, rules: str, extra: str = ""):
     return resolve(load_file(str(path)), Library([]))
 
 
-def test_dell_connectx_firmware_fails_per_card_with_sentence():
-    findings = judge(SHIPPED.resolve("nvidia/connectx"), _inventory("mellanox-cx5-dell"))
+def test_nvidia_psid_connectx_firmware_fails_per_card_with_sentence():
+    inv = _inventory("mellanox-cx5-dell")
+    for nic in inv["nics"]:  # the same card with an NVIDIA MT_ PSID (illustrative number)
+        if nic["firmware_version"] == "16.32.2004 (DEL0000000016)":
+            nic["firmware_version"] = "16.32.2004 (MT_0000000080)"
+    findings = judge(SHIPPED.resolve("nvidia/connectx"), inv)
     cx5 = _by_rule(findings)[("nvidia.cx5.firmware", "0000:31:00")]
     assert cx5["status"] == "fail"
     assert cx5["message"] == "Firmware fw 16.32.2004 is below the minimum 16.35.2000."
+    assert cx5["observed"]["parsed"]["psid"] == "MT_0000000080"
+    assert cx5["subject"]["ports"] == ["ens1f0np0", "ens1f1np1"]
+
+
+def test_dell_oem_connectx_is_not_judged_by_nvidia_numbering():
+    findings = judge(SHIPPED.resolve("nvidia/connectx"), _inventory("mellanox-cx5-dell"))
+    cx5 = _by_rule(findings)[("nvidia.cx5.firmware", "0000:31:00")]
+    assert cx5["status"] == "unknown"
+    assert cx5["message"] == (
+        "The firmware of ens1f0np0 ('16.32.2004 (DEL0000000016)') is an OEM build "
+        "(PSID DEL0000000016, not an NVIDIA MT_ PSID): OEM firmware follows the server "
+        "vendor's numbering, so NVIDIA's firmware fw >= 16.35.2000 (mlx) does not apply; "
+        "check it against the server vendor's firmware table."
+    )
     assert cx5["observed"] == {
         "raw": "16.32.2004 (DEL0000000016)",
         "parsed": cx5["observed"]["parsed"],

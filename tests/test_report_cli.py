@@ -241,7 +241,8 @@ def test_check_writes_every_report_from_a_real_judgement(tmp_path):
         cwd=tmp_path,
     )
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(" NON-COMPLIANT   ocp-worker-r750-21: 2 failed")
+    # The Dell OEM ConnectX-5 is unknown (server vendor's numbering); the CX-6 Dx fails.
+    assert done.stdout.startswith(" NON-COMPLIANT   ocp-worker-r750-21: 1 failed, 1 unknown")
     assert "wrote r.html\nwrote r.xml\nwrote r.json\n" in done.stdout
     result = json.loads((tmp_path / "r.json").read_text())
     with open(os.path.join(ROOT, "docs", "schema", "result.schema.json"), encoding="utf-8") as fh:
@@ -250,7 +251,7 @@ def test_check_writes_every_report_from_a_real_judgement(tmp_path):
         str(tmp_path / "r.xml")
     )
     failures = ET.parse(tmp_path / "r.xml").getroot().findall(".//failure")  # noqa: S314
-    assert len(failures) == result["counts"]["failed"] == 2
+    assert len(failures) == result["counts"]["failed"] == 1
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "16.32.2004 (DEL0000000016)" in html
     # the saved result renders again, identically, through `hwcheck report`
