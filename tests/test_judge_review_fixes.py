@@ -93,3 +93,82 @@ def test_model_scope_matches_pci_id_in_any_case(tmp_path):
     )
     assert _finding(result, "nvidia.cx5.firmware")["status"] == "waived"
     assert result["waiver_notes"] == []
+
+
+# ---- several profiles, in-tree drivers, truncation ----------------------------------
+
+
+def _two_card_node() -> dict:
+    """The Dell R750 (ConnectX-5, ConnectX-6 Dx) with the captured E810 card added."""
+    inv = _inventory("mellanox-cx5-dell")
+    e810 = _inventory("intel-e810-ice")
+    inv["cards"] += e810["cards"]
+    inv["nics"] += [n for n in e810["nics"] if n["card"] is not None]
+    return inv
+
+
+@pytest.mark.parametrize("policy", ["warn", "fail"])
+def test_a_card_another_selected_profile_covers_is_not_unknown(policy):
+    nvidia, intel = _profile("nvidia/connectx"), _profile("intel/800-series")
+    nvidia.unknown_nics = intel.unknown_nics = policy
+    result = judge_node(
+        [(nvidia, "a"), (intel, "b")], _two_card_node(), today="2026-01-15", judged_at="x"
+    )
+    assert [f for f in result["findings"] if f["rule_id"] == "hwcheck.unknown-nic"] == []
+    # each profile still judges its own card
+    assert _finding(result, "intel.800.nvm")["subject"]["id"] == "0000:18:00"
+    assert _finding(result, "nvidia.cx6dx.firmware")["status"] == "fail"
+
+
+def test_a_card_no_selected_profile_covers_is_unknown_once():
+    nvidia, intel = _profile("nvidia/connectx"), _profile("intel/800-series")
+    nvidia.unknown_nics = intel.unknown_nics = "fail"
+    inv = _two_card_node()
+    x710 = _inventory("intel-x710-i40e")
+    inv["cards"] += x710["cards"]
+    inv["nics"] += [n for n in x710["nics"] if n["card"] is not None]
+    result = judge_node([(nvidia, "a"), (intel, "b")], inv, today="2026-01-15", judged_at="x")
+    unknown = [f for f in result["findings"] if f["rule_id"] == "hwcheck.unknown-nic"]
+    assert [f["subject"]["id"] for f in unknown] == [c["card"] for c in x710["cards"]]
+    assert unknown[0]["message"].endswith("No other selected profile covers it either.")
+
+
+def _e810_with(**fields) -> dict:
+    inv = _inventory("intel-e810-ice")
+    for nic in inv["nics"]:
+        if nic["driver"] == "ice":
+            nic.update(fields)
+    return inv
+
+
+def test_in_tree_ice_reporting_the_kernel_release_is_unknown():
+    # An in-tree ice on a kernel.org 6.6.43 kernel reports UTS_RELEASE, "6.6.43".
+    inv = _e810_with(driver_version="6.6.43", module_version=None)
+    inv["kernel"]["release"] = "6.6.43"
+    result = judge_node([(_profile("intel/800-series"), "t")], inv, today="x", judged_at="x")
+    found = _finding(result, "intel.800.driver-version")
+    assert found["status"] == "unknown"
+    assert (
+        "is '6.6.43', the kernel release: the in-tree ice carries no version of its own"
+        in (found["message"])
+    )
+    assert found["observed"]["raw"] == "6.6.43"
+
+
+def test_vendor_ice_version_equal_to_nothing_in_the_kernel_still_passes():
+    inv = _e810_with(driver_version="1.16.3")
+    result = judge_node([(_profile("intel/800-series"), "t")], inv, today="x", judged_at="x")
+    assert _finding(result, "intel.800.driver-version")["status"] == "pass"
+
+
+def test_cut_driver_version_is_judged_through_sys_module():
+    # A 31-character cut of an out-of-tree build string; /sys/module/ice/version is whole.
+    cut = "1.16.3-1.el9_4.x86_64.dkms.buil"
+    assert len(cut) == 31
+    inv = _e810_with(driver_version=cut, driver_version_truncated=True, module_version="1.8.8")
+    result = judge_node([(_profile("intel/800-series"), "t")], inv, today="x", judged_at="x")
+    found = _finding(result, "intel.800.driver-version")
+    assert found["status"] == "fail"
+    assert found["observed"]["raw"] == "1.8.8"
+    assert found["observed"]["source"] == "sysfs /sys/module/ice/version"
+    assert f"ethtool's {cut!r} was cut at 31 characters" in found["message"]

@@ -72,14 +72,21 @@ def judge_node(
     strict: bool = False,
 ) -> Result:
     from hwcheck import __version__
-    from hwcheck.judge.engine import judge
+    from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, judge
     from hwcheck.judge.waivers import apply_waivers
     from hwcheck.model import RESULT_SCHEMA_VERSION
 
+    # A card is unknown only when no selected profile covers it.
+    covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, str]] = set()
     for profile, _why in selected:
         for finding in judge(profile, inventory):
+            if finding["rule_id"] == UNKNOWN_NIC_RULE:
+                if finding["subject"]["id"] in covered:
+                    continue
+                if len(selected) > 1:
+                    finding["message"] += " No other selected profile covers it either."
             # Two selected profiles sharing a base layer judge its rules once.
             key = (
                 finding["rule_id"],

@@ -482,6 +482,16 @@ def _fact_rule(ctx: _Context, rule: Rule) -> None:
     ctx.add(rule, subject, outcome, expected)
 
 
+def covered_cards(profile: Profile, inventory: Inventory) -> set[str]:
+    """The cards (PCI addresses) some NIC rule of `profile` selects."""
+    selectors = [r.selector for r in profile.rules if r.selector is not None]
+    return {
+        view.card["card"]
+        for view in card_views(inventory)
+        if any(selects(s, view) for s in selectors)
+    }
+
+
 def _unknown_nics(ctx: _Context) -> None:
     policy = ctx.profile.unknown_nics
     if policy == "ignore":
