@@ -172,3 +172,15 @@ def test_cut_driver_version_is_judged_through_sys_module():
     assert found["observed"]["raw"] == "1.8.8"
     assert found["observed"]["source"] == "sysfs /sys/module/ice/version"
     assert f"ethtool's {cut!r} was cut at 31 characters" in found["message"]
+
+
+def test_cut_driver_version_without_a_module_version_is_unknown():
+    # The same 31-character cut, on a node whose ice exposes no /sys/module/ice/version.
+    cut = "1.16.3-1.el9_4.x86_64.dkms.buil"
+    inv = _e810_with(driver_version=cut, driver_version_truncated=True, module_version=None)
+    result = judge_node([(_profile("intel/800-series"), "t")], inv, today="x", judged_at="x")
+    found = _finding(result, "intel.800.driver-version")
+    assert found["status"] == "unknown"
+    assert found["observed"]["raw"] == cut
+    assert "31 characters" in found["message"]
+    assert result["exit_code"] == 3
