@@ -135,15 +135,23 @@ class ReplayRoot(HostRoot):
     def _recorded_errors(self) -> dict[str, str]:
         if self._errors is None:
             try:
-                raw = json.loads(self._raw_read(f"{RECORDED}/errors.json"))
+                raw = self._recorded_json(f"{RECORDED}/errors.json")
             except FileNotFoundError:
                 raw = {}
             errors = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
             # A capture may name a path through a link (sys/class/net/eth1/speed) that the
             # probe reads through its target (sys/devices/.../net/eth1/speed): answer both.
-            self._errors = errors
             self._errors = {**{self._canonical(k): v for k, v in errors.items()}, **errors}
         return self._errors
+
+    def _recorded_json(self, path: str) -> object:
+        """A recorded answer; a damaged one makes the whole capture unusable (exit 2)."""
+        try:
+            return json.loads(self._raw_read(path))
+        except (ValueError, RecursionError) as err:
+            from hwcheck.errors import CaptureError
+
+            raise CaptureError(f"{path} is not valid JSON: {err}", where=self.root) from None
 
     def _canonical(self, path: str) -> str:
         parts = path.split("/")
@@ -201,7 +209,7 @@ class ReplayRoot(HostRoot):
         if ifname not in self._ethtool:
             path = f"{RECORDED}/ethtool/{ifname}.json"
             try:
-                data = json.loads(self._raw_read(path))
+                data = self._recorded_json(path)
             except FileNotFoundError:
                 raise OSError(errno.ENODATA, "no recorded ethtool answer", "/" + path) from None
             self._ethtool[ifname] = data if isinstance(data, dict) else {}
@@ -223,8 +231,8 @@ class ReplayRoot(HostRoot):
 
     def machine(self) -> str:
         try:
-            data = json.loads(self.read_bytes(f"{RECORDED}/uname.json"))
-            return str(data["machine"])
+            data = self._recorded_json(f"{RECORDED}/uname.json")
+            return str(data["machine"])  # type: ignore[index]
         except (FileNotFoundError, KeyError, TypeError):
             return self.read_bytes("proc/sys/kernel/arch").decode().strip()
 
