@@ -9,6 +9,7 @@ gives `unknown` with the reason quoted (the probe's gap when there is one).
 from __future__ import annotations
 
 from hwcheck.judge import versions
+from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
 from hwcheck.judge.subjects import card_views, node_subject, selects, virtual_subject
 
@@ -127,87 +128,20 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
     )
     name = constraint.component or versions.component_names(fmt)[0]
     if check == "driver_version":
-        fallback = _driver_version_fallback(ctx, nic, raw, constraint, fmt, name, label)
+        kernel = ctx.inventory["kernel"]["release"]
+        fallback = driver_version_fallback(kernel, nic, raw, constraint, fmt, name, label)
         if fallback is not None:
             return fallback
     else:
-        psid = _oem_psid(raw, fmt, name) if _nvidia_numbered(ctx, rule) else None
-        if psid is not None:
-            return (
-                "unknown",
-                f"The firmware of {nic['name']} ({raw!r}) is an OEM build (PSID {psid}, "
-                "not an NVIDIA MT_ PSID): OEM firmware follows the server vendor's "
-                f"numbering, so NVIDIA's {label} {constraint.describe()} does not apply; "
-                "check it against the server vendor's firmware table.",
-                None,
-                raw,
-                versions.parse(raw, fmt),
-                source,
-            )
-        if nic["firmware_version_truncated"] and _cut(raw, fmt, name):
-            return _truncated(nic, raw, "firmware_version", label, source)
+        if _nvidia_numbered(ctx, rule):
+            threshold = f"{label} {constraint.describe()}"
+            oem = oem_firmware(nic, raw, fmt, name, threshold=threshold, source=source)
+            if oem is not None:
+                return oem
+        if nic["firmware_version_truncated"] and may_be_cut(raw, fmt, name):
+            return truncated(nic, raw, "firmware_version", label, source)
     status, sentence, advisory, parsed = judge_version(constraint, raw, fmt, label)
     return status, sentence, advisory, raw, parsed, source
-
-
-def _cut(raw: str, fmt: str, name: str) -> bool:
-    try:
-        return versions.may_be_truncated(raw, fmt, name)
-    except versions.VersionError:
-        return False  # judge_version reports the unreadable string itself
-
-
-def _truncated(nic: Nic, raw: str, field: str, label: str, source: str | None) -> Eval:
-    return (
-        "unknown",
-        f"The {label} of {nic['name']} ({raw!r}) may be cut: the kernel truncated "
-        f"{field} at {versions.TRUNCATION_LENGTH} characters, and the value the rule "
-        "compares ends the string.",
-        None,
-        raw,
-        None,
-        source,
-    )
-
-
-def _driver_version_fallback(  # noqa: PLR0917 - the parts _nic_value already holds
-    ctx: _Context, nic: Nic, raw: str, constraint: Constraint, fmt: str, name: str, label: str
-) -> Eval | None:
-    """The outcome when the driver version cannot be judged as written, else None.
-
-    An in-tree driver reporting the node's kernel release has no vendor version; a cut
-    driver version is judged through /sys/module/<driver>/version when there is one.
-    """
-    source = nic["sources"].get("driver_version")
-    if name == "version" and versions.is_kernel_release(raw, ctx.inventory["kernel"]["release"]):
-        return (
-            "unknown",
-            f"The {label} of {nic['name']} is {raw!r}, the kernel release: the in-tree "
-            f"{nic['driver'] or 'driver'} carries no version of its own (the kernel "
-            "release is what identifies it), so a vendor driver version cannot be judged.",
-            None,
-            raw,
-            None,
-            source,
-        )
-    if not nic["driver_version_truncated"]:
-        return None
-    module = nic["module_version"]
-    if module is None:
-        return (
-            _truncated(nic, raw, "driver_version", label, source) if _cut(raw, fmt, name) else None
-        )
-    status, sentence, advisory, parsed = judge_version(constraint, module, fmt, label)
-    where = f"/sys/module/{nic['driver']}/version"
-    return (
-        status,
-        f"{sentence[:-1]} (read from {where}: ethtool's {raw!r} was cut at "
-        f"{versions.TRUNCATION_LENGTH} characters).",
-        advisory,
-        module,
-        parsed,
-        f"sysfs {where}",
-    )
 
 
 def _nvidia_numbered(ctx: _Context, rule: Rule) -> bool:
@@ -220,23 +154,6 @@ def _nvidia_numbered(ctx: _Context, rule: Rule) -> bool:
         layer.name == rule.layer and (layer.vendor or "").lower() == "nvidia"
         for layer in ctx.profile.layers
     )
-
-
-def _oem_psid(raw: str, fmt: str, name: str) -> str | None:
-    """The PSID of an NVIDIA OEM card when an ordered mlx `fw` component is compared.
-
-    NVIDIA's firmware numbering holds for its own PSIDs (MT_...); OEM PSIDs (Dell DEL...,
-    HPE HPE..., Lenovo LNV...) carry firmware the server vendor numbers and releases.
-    """
-    if fmt != "mlx" or name != "fw":
-        return None
-    try:
-        psid = versions.parse(raw, fmt).get("psid")
-    except versions.VersionError:
-        return None
-    if psid is None or psid.startswith("MT_"):
-        return None
-    return psid
 
 
 def _pair_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:
