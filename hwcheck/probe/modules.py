@@ -29,12 +29,12 @@ def _builtin(r: Reader, kernel: Kernel) -> list[str]:
         optional = not kernel["modules_supported"]
         text = r.text(path, "modules.builtin", "modules.builtin", optional=optional)
     if text is None:
-        # No modules.builtin: a built-in shows in /sys/module without `initstate`.
-        return [
-            name
-            for name in r.listdir("sys/module", "modules.builtin", optional=True)
-            if not r.host.exists(f"sys/module/{name}/initstate")
-        ]
+        # No modules.builtin: a built-in shows in /sys/module without `initstate` (on a kernel
+        # without loadable modules, everything there is built in).
+        names = r.listdir("sys/module", "modules.builtin", optional=True)
+        if not kernel["modules_supported"]:
+            return names
+        return [name for name in names if not r.host.exists(f"sys/module/{name}/initstate")]
     names = []
     for line in text.splitlines():
         base = posixpath.basename(line.strip())
