@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from hwcheck.errors import InputError, UsageError
+from hwcheck.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,24 +92,19 @@ def read_inventory(path: str) -> Inventory:
     judging it cannot crash: a problem is an InputError naming the JSON path (exit 2)."""
     import typing
 
-    from hwcheck.model.documents import problem_in, read_json, shown
+    from hwcheck.model import INVENTORY_SCHEMA_VERSION
+    from hwcheck.model.documents import check_document, read_json
     from hwcheck.model.inventory import Inventory
 
     doc = read_json(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES)
-    if not isinstance(doc, dict) or doc.get("kind") != "hwcheck-inventory":
-        kind = doc.get("kind") if isinstance(doc, dict) else doc
-        raise InputError(
-            f'not an hwcheck inventory: $.kind is {shown(kind)}, expected "hwcheck-inventory"',
-            where=path,
-        )
-    if doc.get("schema_version") != 1:
-        raise InputError(
-            f"inventory schema_version {doc.get('schema_version')!r} is not supported (expected 1)",
-            where=path,
-        )
-    problem = problem_in(doc, Inventory)
-    if problem:
-        raise InputError(f"malformed inventory: {problem}", where=path)
+    check_document(
+        doc,
+        Inventory,
+        kind="hwcheck-inventory",
+        noun="inventory",
+        versions=(INVENTORY_SCHEMA_VERSION,),
+        where=path,
+    )
     return typing.cast("Inventory", doc)
 
 

@@ -168,3 +168,39 @@ def _check_object(value: object, tp: type, path: str) -> str | None:
         if problem:
             return problem
     return None
+
+
+def check_document(
+    document: object,
+    tp: type,
+    *,
+    kind: str,
+    noun: str,
+    versions: tuple[int, ...],
+    where: str,
+    hints: dict[str, str] | None = None,
+) -> None:
+    """Raise InputError unless `document` is a `kind` document of a supported schema version
+    whose shape fits the TypedDict `tp`; `hints` maps another kind to advice for it."""
+    if not isinstance(document, dict):
+        raise InputError(
+            f"not an hwcheck {noun}: expected a JSON object; got {shown(document)}", where=where
+        )
+    found = document.get("kind")
+    if found != kind:
+        hint = (hints or {}).get(found, "") if isinstance(found, str) else ""
+        raise InputError(
+            f'not an hwcheck {noun}: $.kind is {shown(found)}, expected "{kind}"{hint}',
+            where=where,
+        )
+    version = document.get("schema_version")
+    if version not in versions or isinstance(version, bool):
+        supported = ", ".join(str(v) for v in versions)
+        raise InputError(
+            f"{noun} schema_version {shown(version)} is not supported by this hwcheck "
+            f"(supported: {supported})",
+            where=where,
+        )
+    problem = problem_in(document, tp)
+    if problem:
+        raise InputError(f"malformed {noun}: {problem}", where=where)

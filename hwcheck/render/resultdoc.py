@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import typing
 
-from hwcheck.errors import InputError
-from hwcheck.model.documents import problem_in, read_json, shown
+from hwcheck.model.documents import check_document, read_json
 from hwcheck.model.result import Result
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
@@ -21,32 +20,15 @@ SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 def check_result(document: object, *, where: str) -> Result:
     """`document` as a Result, or InputError saying what is wrong and where."""
-    if not isinstance(document, dict):
-        raise InputError(
-            f"not an hwcheck result: expected a JSON object; got {shown(document)}", where=where
-        )
-    kind = document.get("kind")
-    if kind != "hwcheck-result":
-        hint = (
-            " (an inventory: judge it with `hwcheck check --inventory`)"
-            if kind == "hwcheck-inventory"
-            else ""
-        )
-        raise InputError(
-            f'not an hwcheck result: $.kind is {shown(kind)}, expected "hwcheck-result"{hint}',
-            where=where,
-        )
-    version = document.get("schema_version")
-    if version not in SUPPORTED_SCHEMA_VERSIONS or isinstance(version, bool):
-        supported = ", ".join(str(v) for v in SUPPORTED_SCHEMA_VERSIONS)
-        raise InputError(
-            f"result schema_version {shown(version)} is not supported by this hwcheck "
-            f"(supported: {supported})",
-            where=where,
-        )
-    problem = problem_in(document, Result)
-    if problem:
-        raise InputError(f"malformed result: {problem}", where=where)
+    check_document(
+        document,
+        Result,
+        kind="hwcheck-result",
+        noun="result",
+        versions=SUPPORTED_SCHEMA_VERSIONS,
+        where=where,
+        hints={"hwcheck-inventory": " (an inventory: judge it with `hwcheck check --inventory`)"},
+    )
     return typing.cast("Result", document)
 
 
