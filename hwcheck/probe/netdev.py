@@ -147,55 +147,22 @@ def _link_facts(r: Reader, nic: Nic, path: str, what: str) -> None:
     alias = r.text(f"{path}/ifalias", f"{what}.ifalias", optional=True)
     nic["ifalias"] = alias or None
     # carrier answers EINVAL while the link is administratively down: no carrier, not a failure.
-    # speed answers EINVAL too; on a hardware port that is recorded as an "invalid" gap.
     down = nic["operstate"] not in ("up", "unknown", None)
-    carrier = _carrier(r, f"{path}/carrier", f"{what}.carrier", down=down)
+    einval = (errno.EINVAL,)
+    carrier = r.integer(f"{path}/carrier", f"{what}.carrier", absent=einval if down else ())
     nic["carrier"] = None if carrier is None else bool(carrier)
     # Software links (lo, ifb, veth, bridge) have no link settings: their speed and duplex
     # answer EINVAL by design. On a hardware port EINVAL (link down) is recorded as a gap.
-    quiet = nic["kind"] in ("virtual", "loopback")
-    speed = _settings_int(r, f"{path}/speed", f"{what}.speed_mbps", quiet=quiet)
+    software = nic["kind"] in ("virtual", "loopback")
+    speed = r.integer(
+        f"{path}/speed", f"{what}.speed_mbps", optional=True, absent=einval if software else ()
+    )
     # The kernel reports SPEED_UNKNOWN as -1 (u32 all-ones on some drivers).
     nic["speed_mbps"] = speed if speed is not None and 0 < speed < 0xFFFFFFFF else None
     # Duplex of a down port is meaningless (EINVAL); the speed gap already tells that story.
-    duplex = _settings_text(r, f"{path}/duplex", f"{what}.duplex", quiet=True)
+    duplex = r.text(f"{path}/duplex", f"{what}.duplex", optional=True, absent=einval)
     nic["duplex"] = duplex if duplex not in (None, "unknown") else None
     nic["sources"].update(speed_mbps="sysfs", duplex="sysfs")
-
-
-def _settings_text(r: Reader, path: str, what: str, *, quiet: bool) -> str | None:
-    try:
-        data = r.host.read_bytes(path)
-    except OSError as err:
-        if err.errno != errno.ENOENT and not (quiet and err.errno == errno.EINVAL):
-            r.os_gap(what, "sysfs", err, path)
-        return None
-    return data.decode("utf-8", "replace").strip()
-
-
-def _settings_int(r: Reader, path: str, what: str, *, quiet: bool) -> int | None:
-    text = _settings_text(r, path, what, quiet=quiet)
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        r.gap(what, "sysfs", "invalid", f"/{path}: not an integer: {text[:40]!r}")
-        return None
-
-
-def _carrier(r: Reader, path: str, what: str, *, down: bool) -> int | None:
-    try:
-        data = r.host.read_bytes(path)
-    except OSError as err:
-        if not (down and err.errno == errno.EINVAL):
-            r.os_gap(what, "sysfs", err, path)
-        return None
-    try:
-        return int(data.strip() or b"x")
-    except ValueError:
-        r.gap(what, "sysfs", "invalid", f"/{path}: not an integer: {data[:40]!r}")
-        return None
 
 
 def _is_loopback(r: Reader, path: str, what: str) -> bool:

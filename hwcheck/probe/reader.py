@@ -69,20 +69,34 @@ class Reader:
         self.gap(what, source, reason_for(err), describe(err, path))
 
     def raw(
-        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+        self,
+        path: str,
+        what: str,
+        source: str = "sysfs",
+        *,
+        optional: bool = False,
+        absent: tuple[int, ...] = (),
     ) -> bytes | None:
+        """The file's bytes, else None and a gap. `optional`: ENOENT is no gap; `absent`: more
+        errnos meaning "no such fact, by design" (EINVAL: the speed of a software link)."""
         try:
             return self.host.read_bytes(path)
         except OSError as err:
-            if not (optional and err.errno == errno.ENOENT):
+            if not ((optional and err.errno == errno.ENOENT) or err.errno in absent):
                 self.os_gap(what, source, err, path)
             return None
 
     def text(
-        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+        self,
+        path: str,
+        what: str,
+        source: str = "sysfs",
+        *,
+        optional: bool = False,
+        absent: tuple[int, ...] = (),
     ) -> str | None:
         """A sysfs/procfs value with its one trailing newline removed, else None and a gap."""
-        data = self.raw(path, what, source, optional=optional)
+        data = self.raw(path, what, source, optional=optional, absent=absent)
         if data is None:
             return None
         if data.endswith(b"\n"):
@@ -95,9 +109,15 @@ class Reader:
             return value
 
     def integer(
-        self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
+        self,
+        path: str,
+        what: str,
+        source: str = "sysfs",
+        *,
+        optional: bool = False,
+        absent: tuple[int, ...] = (),
     ) -> int | None:
-        value = self.text(path, what, source, optional=optional)
+        value = self.text(path, what, source, optional=optional, absent=absent)
         if value is None:
             return None
         try:
