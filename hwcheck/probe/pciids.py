@@ -5,15 +5,12 @@ looked up locally for a live probe and recorded in captures (`recorded/pci-names
 replaying a capture uses the recorded names and gives the same inventory on any machine.
 Without pci.ids the udev hwdb (through pyudev) is asked; IDs are always present.
 
-Lookups scan the 1.3 MB file as bytes for just the IDs needed: parsing it all would cost
-more than the whole probe.
+Lookups search the 1.3 MB file as bytes for just the IDs needed (see PciIds).
 """
 
 from __future__ import annotations
 
-import json
 import mmap
-import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,20 +31,30 @@ def _line_value(data: bytes | mmap.mmap, start: int) -> str:
     return data[start : end if end >= 0 else len(data)].strip().decode("utf-8", "replace")
 
 
-# Where a vendor's block ends (the next line that is not indented, a comment or blank),
-# and where a device's block ends (additionally: the next line indented by one tab).
-_VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
-_VENDOR_END = re.compile(rb"\n[^\t#\n]")
-_DEVICE_END = re.compile(rb"\n(?:[^\t#\n]|\t[^\t])")
+# pci.ids lines: vendor `hhhh  name`, device `\thhhh  name`, subsystem `\t\thhhh hhhh  name`,
+# classes `C hh  name` after all vendors, comments `#`, blank lines. Vendors are sorted by
+# ID, so a line that starts with a lowercase hex digit is a vendor line, and the first one
+# after a vendor that starts with the same digit is the next vendor.
+HEX_DIGITS = b"0123456789abcdef"
+_SCAN_LINES = 32
+"""How many lines after a bisection point are read one by one, looking for a vendor line."""
 
 
-def _block_end(data: bytes | mmap.mmap, start: int, pattern: re.Pattern[bytes]) -> int:
-    found = pattern.search(data, start)
-    return found.start() if found else len(data)
+def _vendor_id(data: bytes | mmap.mmap, newline: int) -> bytes | None:
+    """The ID of the vendor line that starts after the newline at `newline`, if it is one."""
+    head = data[newline + 1 : newline + 7]
+    if head[:1] and head[0] in HEX_DIGITS and head[4:] == b"  ":
+        return bytes(head[:4])
+    return None
 
 
 class PciIds:
-    """Lookups in one pci.ids file, read once."""
+    """Lookups in one pci.ids file, read once.
+
+    The file is searched as bytes (mapped, not parsed: parsing all of it would cost more
+    than the whole probe) with plain substring searches. No regular expressions: importing
+    `re` alone would cost the probe more than all its lookups.
+    """
 
     __slots__ = ("data",)
 
@@ -59,39 +66,87 @@ class PciIds:
         pos = self.data.find(key, start, end)
         return -1 if pos < 0 else pos + len(key)
 
+    def _vendor_line_after(self, start: int, end: int) -> tuple[int, bytes] | None:
+        """The first vendor line after `start` (its newline and ID), if it is within a few
+        lines; None when `start` is deep inside a long vendor block (or nothing follows)."""
+        data = self.data
+        newline = data.find(b"\n", start, end)
+        for _ in range(_SCAN_LINES):
+            if newline < 0:
+                return None
+            found = _vendor_id(data, newline)
+            if found is not None:
+                return newline, found
+            newline = data.find(b"\n", newline + 1, end)
+        return None
+
     def _vendor(self, vendor: bytes) -> int:
-        """Where the vendor's name starts. Vendors are sorted by ID in pci.ids, so bisect
-        on vendor lines to a small window, then search it; a miss searches the whole file."""
+        """Where the vendor's name starts. Bisect on vendor lines to a small window, then
+        search it; a miss searches the whole file (so an unsorted file still answers)."""
         data, key = self.data, b"\n" + vendor + b"  "
         lo, hi = 0, len(data)
         while hi - lo > 65536:
             mid = (lo + hi) // 2
-            found = _VENDOR_LINE.search(data, mid, hi)  # the first vendor line after mid
-            if found is not None and found.group(1) == vendor:
-                return found.end()
-            if found is None or found.group(1) > vendor:
-                hi = mid + len(key)  # the line, if any, starts before mid
+            near = self._vendor_line_after(mid, hi)
+            if near is None:
+                # Inside a long block (Intel's is 370 KB): its vendor line, maybe ours, is
+                # behind; if ours is not in [lo, mid) it is after mid.
+                pos = data.rfind(key, lo, mid + len(key))
+                if pos >= 0:
+                    return pos + len(key)
+                lo = mid
+                continue
+            newline, found = near
+            if found == vendor:
+                return newline + len(key)
+            if found > vendor:
+                hi = mid + len(key)  # our line, if any, starts before mid
             else:
-                lo = found.start()
+                lo = newline
         pos = self._find(key, lo, hi)
         return pos if pos >= 0 else self._find(key, 0, len(data))
+
+    def _vendor_end(self, vendor: bytes, start: int) -> int:
+        """Where the vendor's block ends: at the next vendor line. Vendors are sorted, so
+        that is the first line after `start` starting with the vendor's first digit, or
+        failing that with the next higher digit that has one."""
+        data = self.data
+        for digit in HEX_DIGITS[HEX_DIGITS.index(vendor[0]) :]:
+            newline = data.find(b"\n" + bytes((digit,)), start)
+            if newline >= 0:
+                return newline
+        return len(data)
+
+    def _device_end(self, start: int, end: int) -> int:
+        """Where a device's block (its subsystem lines, comments, blank lines) ends."""
+        data = self.data
+        newline = data.find(b"\n", start, end)
+        while newline >= 0:
+            head = data[newline + 1 : newline + 3]
+            if not (head == b"\t\t" or head[:1] == b"#" or head[:1] == b"\n"):
+                return newline
+            newline = data.find(b"\n", newline + 1, end)
+        return end
 
     def names(
         self, vendor: str, device: str, subvendor: str | None, subdevice: str | None
     ) -> dict[str, str]:
         out: dict[str, str] = {}
         data = self.data
-        vpos = self._vendor(vendor.encode())
+        vendor_key = vendor.encode()
+        if len(vendor_key) != 4 or any(c not in HEX_DIGITS for c in vendor_key):
+            return out
+        vpos = self._vendor(vendor_key)
         if vpos < 0:
             return out
         out["vendor_name"] = _line_value(data, vpos)
-        vend = _block_end(data, vpos, _VENDOR_END)
+        vend = self._vendor_end(vendor_key, vpos)
         dpos = self._find(b"\n\t" + device.encode() + b"  ", vpos, vend)
         if dpos < 0:
             return out
         out["device_name"] = _line_value(data, dpos)
         if subvendor and subdevice:
-            dend = _block_end(data, dpos, _DEVICE_END)
+            dend = self._device_end(dpos, vend)
             key = b"\n\t\t" + subvendor.encode() + b" " + subdevice.encode() + b"  "
             spos = self._find(key, dpos, dend)
             if spos >= 0:
@@ -113,6 +168,8 @@ class PciNames:
             self._load_recorded()
 
     def _load_recorded(self) -> None:
+        import json  # captures only: the live probe does not load json
+
         try:
             raw = json.loads(self.r.host.recorded(RECORDED_NAMES))
         except FileNotFoundError:
