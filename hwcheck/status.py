@@ -1,25 +1,47 @@
 """Exit codes: the closed vocabulary a PXE hook or CI job gates on.
 
 Exit codes are part of the public interface; each has a test. Keep this module light:
-the probe path loads it.
+the probe path loads it. That is why ExitStatus is a small int subclass and not an
+IntEnum: `enum` brings `functools` and `collections` with it, a few milliseconds of the
+probe's start-up budget.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
-class ExitStatus(IntEnum):
-    """Process exit codes of every hwcheck command (see EXIT_CODE_MEANINGS)."""
+class ExitStatus(int):
+    """A process exit code with its name; every hwcheck command exits with one of these."""
 
-    OK = 0
-    NONCOMPLIANT = 1
-    USAGE = 2
-    UNKNOWN = 3
-    OUTPUT = 4
-    INTERNAL = 70
-    INTERRUPTED = 130
+    name: str
 
+    OK: ClassVar[ExitStatus]
+    NONCOMPLIANT: ClassVar[ExitStatus]
+    USAGE: ClassVar[ExitStatus]
+    UNKNOWN: ClassVar[ExitStatus]
+    OUTPUT: ClassVar[ExitStatus]
+    INTERNAL: ClassVar[ExitStatus]
+    INTERRUPTED: ClassVar[ExitStatus]
+
+    def __new__(cls, value: int, name: str) -> ExitStatus:
+        code = super().__new__(cls, value)
+        code.name = name
+        return code
+
+    def __repr__(self) -> str:
+        return f"<ExitStatus.{self.name}: {int(self)}>"
+
+
+ExitStatus.OK = ExitStatus(0, "OK")
+ExitStatus.NONCOMPLIANT = ExitStatus(1, "NONCOMPLIANT")
+ExitStatus.USAGE = ExitStatus(2, "USAGE")
+ExitStatus.UNKNOWN = ExitStatus(3, "UNKNOWN")
+ExitStatus.OUTPUT = ExitStatus(4, "OUTPUT")
+ExitStatus.INTERNAL = ExitStatus(70, "INTERNAL")
+ExitStatus.INTERRUPTED = ExitStatus(130, "INTERRUPTED")
 
 EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.OK: "success; for check: the node is compliant (warnings allowed unless --strict)",

@@ -6,8 +6,6 @@ for what it cannot read: every unreadable fact is a Gap in `inventory["gaps"]`.
 
 from __future__ import annotations
 
-import json
-
 from hwcheck import __version__
 from hwcheck.model import INVENTORY_SCHEMA_VERSION
 from hwcheck.probe.dmi import probe_system
@@ -33,6 +31,8 @@ def utc_now() -> str:
 
 
 def captured_at(host: HostRoot) -> str | None:
+    import json  # captures only: the live probe does not load json
+
     try:
         meta = json.loads(host.read_bytes(CAPTURE_META))
     except (OSError, ValueError):

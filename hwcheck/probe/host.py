@@ -13,7 +13,6 @@ with the kernel's errno; the probe turns each into a recorded gap at the call si
 from __future__ import annotations
 
 import errno
-import json
 import os
 import posixpath
 
@@ -146,6 +145,8 @@ class ReplayRoot(HostRoot):
 
     def _recorded_json(self, path: str) -> object:
         """A recorded answer; a damaged one makes the whole capture unusable (exit 2)."""
+        import json  # captures only: the live probe does not load json
+
         try:
             return json.loads(self._raw_read(path))
         except (ValueError, RecursionError) as err:
