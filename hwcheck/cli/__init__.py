@@ -3,107 +3,50 @@
 Each subcommand lives in its own module here (`hwcheck.cli.probe`, ...) exposing
 `add_parser(subparsers)`; the parser it adds sets `func` to a `run(args) -> int`.
 Subcommand modules import what they need inside `run`, so `--help` and the probe path
-stay cheap. This package is the only place that wires probe, judge and renderers together.
+stay cheap; the parser itself is in `hwcheck.cli.parser`, and `hwcheck probe` with plain
+options does not load it (`hwcheck.cli.quickargs`). This package is the only place that
+wires probe, judge and renderers together.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from hwcheck import __version__
 from hwcheck.errors import HwcheckError
-from hwcheck.status import EXIT_CODE_HELP, ExitStatus
-
-SUBCOMMANDS = ("probe", "capture", "check", "report", "profile")
+from hwcheck.status import ExitStatus
 
 
-def _terminal_width() -> int:
-    import os
+def _quick(argv: list[str]) -> int | None:
+    """Run `hwcheck probe` with plain options without building the argparse parser
+    (see hwcheck.cli.quickargs); None when argparse should read the command line."""
+    if not argv or argv[0] != "probe":
+        return None
+    from hwcheck.cli import probe
+    from hwcheck.cli.quickargs import parse_plain
 
-    try:
-        return int(os.environ.get("COLUMNS", "")) - 2
-    except ValueError:
-        pass
-    try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns - 2
-    except (OSError, ValueError):
-        return 78
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter without its `shutil` import: argparse builds one per argument."""
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        super().__init__(prog, indent_increment, max_help_position, width or _terminal_width())
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        # Text laid out by hand (the exit-code table) is kept as written; prose is wrapped.
-        if "\n" in text:
-            return "".join(indent + line for line in text.splitlines(keepends=True))
-        return super()._fill_text(text, width, indent)
-
-
-EPILOG = "exit codes:\n" + EXIT_CODE_HELP
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors exit with ExitStatus.USAGE in hwcheck's one format."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs.setdefault("epilog", EPILOG)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"hwcheck: error: {message}\n")
-        raise SystemExit(ExitStatus.USAGE)
-
-
-def _requested(argv: list[str]) -> str | None:
-    """The subcommand named on the command line, if it is the first word that is not an option."""
-    for word in argv:
-        if not word.startswith("-"):
-            return word if word in SUBCOMMANDS else None
-        if word in ("-h", "--help", "--version"):
-            return None
-    return None
-
-
-def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    """The parser; given argv naming a subcommand, only that subcommand's module is loaded."""
-
-    parser = _Parser(
-        prog="hwcheck",
-        description="Probe a server's NICs, drivers, firmware, kernel modules, OS and DMI facts, "
-        "judge them against vendor reference-architecture profiles, and report.",
+    options = parse_plain(argv[1:], probe.VALUE_OPTIONS, probe.FLAG_OPTIONS)
+    if options is None:
+        return None
+    return probe.probe_node(
+        json=_text(options["json"]),
+        from_capture=_text(options["from_capture"]),
+        lshw=options["lshw"] is True,
     )
-    parser.add_argument("--version", action="version", version=f"hwcheck {__version__}")
-    # An explicit prog spares argparse a terminal-size query (and `shutil`) on every start.
-    sub = parser.add_subparsers(
-        dest="command", metavar="COMMAND", parser_class=_Parser, prog="hwcheck"
-    )
-    sub.required = True
-    wanted = _requested(argv) if argv is not None else None
-    for name in SUBCOMMANDS:
-        if wanted is None or name == wanted:
-            # __import__ rather than importlib: the probe path should not load importlib.
-            __import__(f"hwcheck.cli.{name}")
-            sys.modules[f"hwcheck.cli.{name}"].add_parser(sub)
-    return parser
+
+
+def _text(value: str | bool | None) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     try:
+        quick = _quick(argv)
+        if quick is not None:
+            return quick
+        from hwcheck.cli.parser import build_parser
+
         args = build_parser(argv).parse_args(argv)
         return int(args.func(args))
     except HwcheckError as err:

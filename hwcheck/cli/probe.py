@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,24 +29,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import json
+# The options above, for the command-line fast path (hwcheck.cli.quickargs): each option
+# that takes a value, and each flag.
+VALUE_OPTIONS = ("--json", "--from-capture")
+FLAG_OPTIONS = ("--lshw",)
 
+
+def run(args: argparse.Namespace) -> int:
+    return probe_node(json=args.json, from_capture=args.from_capture, lshw=args.lshw)
+
+
+def probe_node(*, json: str | None, from_capture: str | None, lshw: bool) -> int:
     from hwcheck.probe import probe
     from hwcheck.probe.host import open_root
 
-    inventory = probe(open_root(args.from_capture), lshw=args.lshw)
-    if args.json is None:
+    inventory = probe(open_root(from_capture), lshw=lshw)
+    if json is None:
         from hwcheck.render.inventory_text import render_inventory_text
 
         sys.stdout.write(render_inventory_text(inventory))
         return 0
-    # Compact: the C encoder is used only without indent, and is ~5x faster. `| jq` reads it.
-    text = json.dumps(inventory, ensure_ascii=False, separators=(",", ":")) + "\n"
-    if args.json == "-":
+    from hwcheck.compactjson import dumps
+
+    text = dumps(inventory) + "\n"
+    if json == "-":
         sys.stdout.write(text)
     else:
         from hwcheck.outfile import write_atomic
 
-        write_atomic(args.json, text)
+        write_atomic(json, text)
     return 0
