@@ -9,6 +9,7 @@ import sys
 import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INTEL_X710 = os.path.join(ROOT, "tests", "fixtures", "inventories", "intel-x710-i40e.json")
 
 
 def probe_json(target):
@@ -58,3 +59,66 @@ def test_dev_full_is_an_output_error_and_stays_a_device():
     assert done.returncode == 4
     assert done.stderr == "hwcheck: error: /dev/full: cannot write: No space left on device\n"
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+STDOUT_COMMANDS = [
+    ["probe"],
+    ["probe", "--json", "-"],
+    ["check", "--no-html"],
+    ["profile", "list"],
+    ["--version"],
+]
+
+
+def test_a_full_standard_output_is_an_output_error_not_a_bug():
+    """`> /dev/full` (or a full disk under a redirect): exit 4 naming standard output,
+    for every command that prints, however little it prints."""
+    for argv in STDOUT_COMMANDS:
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "hwcheck", *argv],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "HWCHECK_NO_CACHE": "1"},
+                check=False,
+            )
+        assert done.returncode == 4, (argv, done.stderr)
+        assert done.stderr == (
+            "hwcheck: error: standard output: cannot write: No space left on device\n"
+        ), argv
+
+
+def test_a_closed_standard_output_is_an_output_error():
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m hwcheck probe --json - >&-', sys.executable],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 4
+    assert done.stderr == "hwcheck: error: standard output: cannot write: it is closed\n"
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    """`hwcheck check | head -1`: the reader has gone when hwcheck writes (here it is gone
+    before, so the write certainly fails). Nothing on stderr, and the command's own exit code
+    stands: a non-compliant node must not pass a gate because its output was cut short."""
+    noncompliant = ["check", "--no-html", "--inventory", INTEL_X710, "--profile-dir", "profiles"]
+    for argv, want in [*((a, 0) for a in STDOUT_COMMANDS), (noncompliant, 1)]:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "hwcheck", *argv],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+                check=False,
+            )
+        finally:
+            os.close(write_end)
+        assert (done.returncode, done.stderr) == (want, ""), argv

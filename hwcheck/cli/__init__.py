@@ -41,14 +41,18 @@ def _text(value: str | bool | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    try:
-        quick = _quick(argv)
-        if quick is not None:
-            return quick
-        from hwcheck.cli.parser import build_parser
+    from hwcheck.cli.streams import GuardedStdout
 
-        args = build_parser(argv).parse_args(argv)
-        return int(args.func(args))
+    stdout = sys.stdout
+    sys.stdout = GuardedStdout(stdout)
+    try:
+        code = _quick(argv)
+        if code is None:
+            from hwcheck.cli.parser import build_parser
+
+            args = build_parser(argv).parse_args(argv)
+            code = int(args.func(args))
+        sys.stdout.flush()  # a refused write is reported here, not lost at exit
     except HwcheckError as err:
         sys.stderr.write(f"hwcheck: error: {err}\n")
         return int(err.exit_status)
@@ -56,18 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("hwcheck: interrupted; no partial output was left\n")
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
-        # The reader went away (`hwcheck probe | head`): not an error worth a traceback.
-        _silence_stdout()
+        # Standard error's reader went away (standard output's is handled by the guard).
         return int(ExitStatus.OK)
     except Exception as err:  # noqa: BLE001 - the one place a bug becomes exit 70, not a traceback
         return _internal_error(err)
-
-
-def _silence_stdout() -> None:
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    else:
+        return code
+    finally:
+        sys.stdout = stdout
 
 
 def _internal_error(err: Exception) -> int:

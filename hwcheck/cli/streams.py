@@ -1,0 +1,81 @@
+"""Standard output that fails like an output file: a write that the system refuses (a full
+disk, `>/dev/full`, an I/O error, a closed descriptor) is an OutputError naming standard
+output (exit 4), not a bug (exit 70).
+
+A reader that goes away (`hwcheck check | head -3`) is not an error: the rest of the output
+is discarded and the command runs to its end, so its exit code (the verdict a PXE hook
+gates on) is still the one it returns.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+from hwcheck.errors import OutputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TextIO
+
+WHERE = "standard output"
+
+
+def silence(stream: TextIO | None) -> None:
+    """Point the stream's file descriptor at /dev/null, so the interpreter's last flush of
+    what could not be written neither fails nor prints."""
+    if stream is None:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+
+
+class GuardedStdout(io.TextIOBase):
+    """Wraps sys.stdout for one command."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def _open(self) -> TextIO:
+        if self.stream is None:  # started with file descriptor 1 closed
+            raise OutputError("cannot write: it is closed", where=WHERE)
+        return self.stream
+
+    def _failed(self, err: OSError) -> OutputError:
+        silence(self.stream)
+        return OutputError(f"cannot write: {err.strerror or err}", where=WHERE)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._open().write(text)
+        except BrokenPipeError:
+            silence(self.stream)
+            return len(text)
+        except OSError as err:
+            raise self._failed(err) from None
+
+    def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            if self.stream is not None:
+                self.stream.flush()
+        except BrokenPipeError:
+            silence(self.stream)
+        except OSError as err:
+            raise self._failed(err) from None
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self._open().fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._open().encoding
