@@ -17,7 +17,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.judge.waivers import WaiverEntry
     from hwcheck.model.inventory import Inventory
-    from hwcheck.model.result import Counts, Finding, ProfileUse, Result, Verdict
+    from hwcheck.model.result import (
+        Counts,
+        Finding,
+        NotApplicable,
+        ProfileUse,
+        Result,
+        Verdict,
+    )
     from hwcheck.profile.model import Profile
 
 
@@ -72,16 +79,34 @@ def judge_node(
     strict: bool = False,
 ) -> Result:
     from hwcheck import __version__
-    from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, judge
+    from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, idle_reason, judge
     from hwcheck.judge.waivers import apply_waivers
     from hwcheck.model import RESULT_SCHEMA_VERSION
 
     # A card is unknown only when no selected profile covers it.
     covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
     findings: list[Finding] = []
+    idle: list[NotApplicable] = []
     seen: set[tuple[str, str, str, str]] = set()
+    idle_seen: set[tuple[str, str]] = set()
     for profile, _why in selected:
-        for finding in judge(profile, inventory):
+        judged = judge(profile, inventory)
+        busy = {(f["rule_id"], f["layer"]) for f in judged}
+        for rule in profile.rules:
+            key2 = (rule.id, rule.layer)
+            if key2 not in busy and key2 not in idle_seen:
+                idle_seen.add(key2)
+                idle.append(
+                    {
+                        "rule_id": rule.id,
+                        "profile": profile.top.name,
+                        "layer": rule.layer,
+                        "severity": rule.severity,  # type: ignore[typeddict-item]
+                        "title": rule.title or rule.id,
+                        "reason": idle_reason(rule),
+                    }
+                )
+        for finding in judged:
             if finding["rule_id"] == UNKNOWN_NIC_RULE:
                 if finding["subject"]["id"] in covered:
                     continue
@@ -111,5 +136,6 @@ def judge_node(
         "counts": counts,
         "findings": findings,
         "waiver_notes": notes,
+        "not_applicable": idle,
         "inventory": inventory,
     }

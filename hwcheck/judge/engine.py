@@ -399,6 +399,15 @@ def _fact_rule(ctx: _Context, rule: Rule) -> None:
     ctx.add(rule, subject, outcome, expected)
 
 
+def idle_reason(rule: Rule) -> str:
+    """Why `rule` gave no finding on a node (it judges nothing there)."""
+    if rule.selector is not None:
+        return f"No NIC on this node matches {rule.selector.describe() or 'its selector'}."
+    if rule.module is not None:
+        return f"Module {rule.module[0]} is absent, and the rule accepts that."
+    return "Nothing on this node is what the rule judges."
+
+
 def covered_cards(profile: Profile, inventory: Inventory) -> set[str]:
     """The cards (PCI addresses) some NIC rule of `profile` selects."""
     selectors = [r.selector for r in profile.rules if r.selector is not None]

@@ -6,7 +6,7 @@ The JSON Schema is docs/schema/result.schema.json.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from hwcheck.model.inventory import Inventory
 
@@ -81,6 +81,18 @@ class Counts(TypedDict):
     waived: int
 
 
+class NotApplicable(TypedDict):
+    """A rule that judged nothing on this node: its NIC selector matched no card, say.
+    Listed so that a typo in a device ID cannot pass for compliance unnoticed."""
+
+    rule_id: str
+    profile: str
+    layer: str
+    severity: Severity
+    title: str
+    reason: str  # "No card on this node matches devices 8086:1572."
+
+
 class Result(TypedDict):
     schema_version: int
     kind: Literal["hwcheck-result"]
@@ -93,4 +105,5 @@ class Result(TypedDict):
     counts: Counts
     findings: list[Finding]
     waiver_notes: list[str]  # e.g. expired waivers, waivers that matched nothing
+    not_applicable: NotRequired[list[NotApplicable]]  # absent in results before hwcheck 0.2
     inventory: Inventory

@@ -11,6 +11,9 @@ exit code a CI job gates on:
 - waived  -> `<skipped>` with the justification and expiry
 - pass    -> an empty test case
 
+A rule that judged nothing on the node (its NIC selector matched no card) is a `<skipped>`
+test case named "not applicable on this node", with the reason.
+
 Gaps in the inventory go to the suite's `<system-out>`. The XML is written by hand: values
 are escaped, and characters XML 1.0 cannot carry are shown as `\\xNN`.
 """
@@ -21,7 +24,7 @@ from hwcheck.render.order import VERDICT_WORDS, safe_url, sorted_findings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.result import Finding, Result
+    from hwcheck.model.result import Finding, NotApplicable, Result
 
 _ILLEGAL = {c: f"\\x{c:02x}" for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
 _ILLEGAL.update({0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"})
@@ -105,8 +108,15 @@ def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
     return f"{head}\n      {inner}\n    </testcase>", outcome
 
 
+def _idle_testcase(rule: NotApplicable) -> str:
+    return (
+        f'    <testcase classname="{_attr(rule["rule_id"])}" name="not applicable on this node" '
+        f'time="0">\n      <skipped message="{_attr(rule["reason"])}"/>\n    </testcase>'
+    )
+
+
 def _suite(
-    result: Result, name: str, findings: list[Finding], suite_id: int
+    result: Result, name: str, findings: list[Finding], idle: list[NotApplicable], suite_id: int
 ) -> tuple[str, dict[str, int]]:
     tally = {"tests": 0, "failure": 0, "error": 0, "skipped": 0, "pass": 0}
     cases = []
@@ -115,6 +125,10 @@ def _suite(
         cases.append(xml)
         tally["tests"] += 1
         tally[outcome] += 1
+    for rule in idle:
+        cases.append(_idle_testcase(rule))
+        tally["tests"] += 1
+        tally["skipped"] += 1
     inventory = result["inventory"]
     host = inventory["host"]["hostname"] or "localhost"
     props = [
@@ -153,12 +167,16 @@ def render_junit(result: Result) -> str:
     by_profile: dict[str, list[Finding]] = {use["name"]: [] for use in result["profiles"]}
     for finding in result["findings"]:
         by_profile.setdefault(finding["profile"], []).append(finding)
+    idle: dict[str, list[NotApplicable]] = {}
+    for rule in result.get("not_applicable", []):
+        by_profile.setdefault(rule["profile"], [])
+        idle.setdefault(rule["profile"], []).append(rule)
     if not by_profile:
         by_profile["hwcheck"] = []
     suites = []
     totals = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
     for suite_id, (name, findings) in enumerate(by_profile.items()):
-        xml, tally = _suite(result, name, findings, suite_id)
+        xml, tally = _suite(result, name, findings, idle.get(name, []), suite_id)
         suites.append(xml)
         for key in totals:
             totals[key] += tally[key]

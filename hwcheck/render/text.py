@@ -143,6 +143,11 @@ def render_text(result: Result, *, color: bool, quiet: bool = False) -> str:
         out.append("")
         out.append("waivers:")
         out.extend(f"  {clean(note)}" for note in notes)
+    idle = result.get("not_applicable", [])
+    if idle:
+        out.append("")
+        out.append(f"did not apply to this node ({len(idle)}):")
+        out.extend(f"  {clean(r['rule_id'])}: {clean(r['reason'])}" for r in idle)
     gaps = result["inventory"]["gaps"]
     if gaps:
         out.append("")
