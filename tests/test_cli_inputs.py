@@ -4,10 +4,9 @@ exit 2, never an internal error. Inventories start from a real fixture-host inve
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+from runcli import run_hwcheck
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INVENTORY = os.path.join(ROOT, "tests", "fixtures", "inventories", "intel-e810-ice.json")
@@ -15,13 +14,7 @@ RESULT = os.path.join(ROOT, "tests", "fixtures", "results", "judged-intel-x710-i
 
 
 def hwcheck(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "hwcheck", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
+    return run_hwcheck(*args, cwd=cwd)
 
 
 def one_error(done, path):

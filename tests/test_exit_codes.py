@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
+from runcli import run_hwcheck
 
 from hwcheck.status import ExitStatus
 
@@ -17,16 +17,7 @@ PROF = os.path.join(HERE, "fixtures/profiles")
 
 
 def hwcheck(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "HWCHECK_NO_CACHE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "hwcheck", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-        timeout=60,
-    )
+    return run_hwcheck(*args, env={"NO_COLOR": "1", "HWCHECK_NO_CACHE": "1"})
 
 
 def check(inventory: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
+
+import jsonschema
+from runcli import run_hwcheck
 
 from hwcheck.judge import judge_node
 from hwcheck.profile.layering import resolve
@@ -114,30 +115,12 @@ def test_results_written_before_the_list_existed_still_render(tmp_path):
 def test_check_json_carries_the_list_and_validates(tmp_path):
     path = tmp_path / "x710.yaml"
     path.write_text(PROFILE, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hwcheck",
-            "check",
-            "--inventory",
-            X710,
-            "--profile",
-            str(path),
-            *NO_HTML,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    done = run_hwcheck("check", "--inventory", X710, "--profile", str(path), *NO_HTML)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert [r["rule_id"] for r in result["not_applicable"]] == [
         "site.x710.firmware",
         "site.sfc.optional",
     ]
-    import jsonschema
-
     with open(os.path.join(ROOT, "docs", "schema", "result.schema.json"), encoding="utf-8") as fh:
         jsonschema.validate(result, json.load(fh))

@@ -8,18 +8,14 @@ import subprocess
 import sys
 import threading
 
+from runcli import run_hwcheck
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTEL_X710 = os.path.join(ROOT, "tests", "fixtures", "inventories", "intel-x710-i40e.json")
 
 
 def probe_json(target):
-    return subprocess.run(
-        [sys.executable, "-m", "hwcheck", "probe", "--json", str(target)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    return run_hwcheck("probe", "--json", str(target))
 
 
 def test_symlink_target_is_replaced_and_the_link_kept(tmp_path):
@@ -75,15 +71,7 @@ def test_a_full_standard_output_is_an_output_error_not_a_bug():
     for every command that prints, however little it prints."""
     for argv in STDOUT_COMMANDS:
         with open("/dev/full", "w") as full:
-            done = subprocess.run(
-                [sys.executable, "-m", "hwcheck", *argv],
-                stdout=full,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-                env={**os.environ, "HWCHECK_NO_CACHE": "1"},
-                check=False,
-            )
+            done = run_hwcheck(*argv, stdout=full, env={"HWCHECK_NO_CACHE": "1"})
         assert done.returncode == 4, (argv, done.stderr)
         assert done.stderr == (
             "hwcheck: error: standard output: cannot write: No space left on device\n"
@@ -111,14 +99,7 @@ def test_a_reader_that_goes_away_is_not_an_error():
         read_end, write_end = os.pipe()
         os.close(read_end)
         try:
-            done = subprocess.run(
-                [sys.executable, "-m", "hwcheck", *argv],
-                stdout=write_end,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-                check=False,
-            )
+            done = run_hwcheck(*argv, stdout=write_end)
         finally:
             os.close(write_end)
         assert (done.returncode, done.stderr) == (want, ""), argv
