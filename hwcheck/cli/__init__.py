@@ -41,10 +41,10 @@ def _text(value: str | bool | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    from hwcheck.cli.streams import GuardedStdout
+    from hwcheck.cli.streams import GuardedStdout, QuietStderr
 
-    stdout = sys.stdout
-    sys.stdout = GuardedStdout(stdout)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = GuardedStdout(stdout), QuietStderr(stderr)
     try:
         code = _quick(argv)
         if code is None:
@@ -59,15 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("hwcheck: interrupted; no partial output was left\n")
         return int(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        # Standard error's reader went away (standard output's is handled by the guard).
-        return int(ExitStatus.OK)
+    except BrokenPipeError as err:
+        # Both standard streams handle their own; any other pipe is an output that failed.
+        sys.stderr.write(f"hwcheck: error: cannot write: {err.strerror}\n")
+        return int(ExitStatus.OUTPUT)
     except Exception as err:  # noqa: BLE001 - the one place a bug becomes exit 70, not a traceback
         return _internal_error(err)
     else:
         return code
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 def _internal_error(err: Exception) -> int:

@@ -2,6 +2,9 @@
 disk, `>/dev/full`, an I/O error, a closed descriptor) is an OutputError naming standard
 output (exit 4), not a bug (exit 70).
 
+Standard error that cannot be written is given up quietly: there is nowhere left to say
+so, and the exit code must stay the command's own (not Python's 1 for a failed write).
+
 A reader that goes away (`hwcheck check | head -3`) is not an error: the rest of the output
 is discarded and the command runs to its end, so its exit code (the verdict a PXE hook
 gates on) is still the one it returns.
@@ -27,8 +30,12 @@ def silence(stream: TextIO | None) -> None:
     what could not be written neither fails nor prints."""
     if stream is None:
         return
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return  # not backed by a file descriptor: nothing will be flushed at exit
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, stream.fileno())
+    os.dup2(devnull, fd)
     os.close(devnull)
 
 
@@ -79,3 +86,27 @@ class GuardedStdout(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self._open().encoding
+
+
+class QuietStderr(io.TextIOBase):
+    """Wraps sys.stderr for one command: a write that fails is dropped."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if self.stream is not None:
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except OSError:
+                silence(self.stream)
+                self.stream = None
+        return len(text)
+
+    def flush(self) -> None:
+        pass  # every write is flushed as it is made
+
+    def isatty(self) -> bool:
+        return self.stream is not None and self.stream.isatty()

@@ -87,7 +87,7 @@ def judge_node(
     covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
     findings: list[Finding] = []
     idle: list[NotApplicable] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str | None, ...]] = set()
     idle_seen: set[tuple[str, str]] = set()
     for profile, _why in selected:
         judged = judge(profile, inventory)
@@ -112,13 +112,26 @@ def judge_node(
                     continue
                 if len(selected) > 1:
                     finding["message"] += " No other selected profile covers it either."
-            # Two selected profiles sharing a base layer judge its rules once.
-            key = (
+            # Two selected profiles sharing a base layer judge its rules once; but when an
+            # overlay in one of them changed the rule (its severity, say), both findings stay,
+            # or the order of --profile would decide which one gates.
+            key: tuple[str | None, ...] = (
                 finding["rule_id"],
                 finding["layer"],
                 finding["subject"]["kind"],
                 finding["subject"]["id"],
             )
+            # An unknown card: once per card and policy layer, whichever profile says it.
+            if finding["rule_id"] != UNKNOWN_NIC_RULE:
+                key += (
+                    finding["severity"],
+                    finding["status"],
+                    finding["title"],
+                    finding["message"],
+                    finding["expected"],
+                    finding["remediation"],
+                    finding["advisory"],
+                )
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)

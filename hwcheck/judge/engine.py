@@ -281,7 +281,8 @@ def _module_rule(ctx: _Context, rule: Rule) -> None:
     if rule.constraint is not None:
         expected += f", version {rule.constraint.describe()}"
     if module is None:
-        why = ctx.gap_reason("modules", "modules.builtin", "kernel.modules")
+        # The gaps hwcheck.probe.modules records when a module list could not be read.
+        why = ctx.gap_reason("modules.loaded", "modules.builtin")
         if state == "any":
             return
         if why is not None:

@@ -7,7 +7,9 @@ exit code a CI job gates on:
 - fail    -> `<failure type="fail">`
 - warn    -> `<failure type="warning">` with `--strict` (warnings fail the run then); otherwise
              a passing test case whose `<system-out>` starts with `WARNING:`
-- unknown -> `<error type="unknown">`: the check could not be carried out
+- unknown -> `<error type="unknown">`: the check could not be carried out, on an
+             error-severity rule (exit 3) or with `--strict`; on a warning or info rule
+             otherwise a passing test case whose `<system-out>` starts with `UNKNOWN:`
 - waived  -> `<skipped>` with the justification and expiry
 - pass    -> an empty test case
 
@@ -92,9 +94,12 @@ def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
     elif status == "warn" and strict:
         inner = f'<failure type="warning" message="{message}">{body}</failure>'
         outcome = "failure"
-    elif status == "unknown":
+    elif status == "unknown" and (finding["severity"] == "error" or strict):
         inner = f'<error type="unknown" message="{message}">{body}</error>'
         outcome = "error"
+    elif status == "unknown":
+        inner = f"<system-out>UNKNOWN: {body}</system-out>"
+        outcome = "pass"
     elif status == "waived":
         waiver = finding["waiver"]
         why = f"waived: {waiver['justification']} (until {waiver['expires']})" if waiver else ""
