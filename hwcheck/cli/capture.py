@@ -22,6 +22,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from hwcheck.capture import write_capture
+    from hwcheck.outfile import refuse_empty_path
+
+    refuse_empty_path(args.out, "OUT.tar.gz")
 
     inventory = write_capture(args.out, lshw=not args.no_lshw)
     sys.stdout.write(

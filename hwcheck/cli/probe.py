@@ -40,6 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def probe_node(*, json: str | None, from_capture: str | None, lshw: bool) -> int:
+    from hwcheck.outfile import refuse_empty_path
+
+    # Here, where the fast path and argparse meet: the fast path hands an empty value to
+    # argparse, which takes it as a file name.
+    refuse_empty_path(json, "--json")
     from hwcheck.probe import probe
     from hwcheck.probe.host import open_root
 

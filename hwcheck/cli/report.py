@@ -53,7 +53,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def check_output_options(args: argparse.Namespace) -> None:
     """Refuse impossible output combinations before any work is done."""
     from hwcheck.errors import UsageError
+    from hwcheck.outfile import refuse_empty_path
 
+    for opt, path in (("--json", args.json), ("--junit", args.junit), ("--html", args.html)):
+        refuse_empty_path(path, opt)
     if args.junit == "-" and args.json == "-":
         raise UsageError("only one of --junit and --json can write to stdout (-)")
     if args.html == "-":
@@ -63,7 +66,7 @@ def check_output_options(args: argparse.Namespace) -> None:
     named = [
         (opt, path)
         for opt, path in (("--json", args.json), ("--junit", args.junit), ("--html", args.html))
-        if path and path != "-"
+        if path is not None and path != "-"
     ]
     seen: dict[str, str] = {}
     for opt, path in named:
@@ -78,57 +81,86 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
     the paths written, and return the stream used for messages (stderr when stdout
     carries JSON or JUnit).
 
-    Explicit paths that cannot be written raise OutputError (exit 4). The default HTML
-    report is a convenience: if it cannot be written (a read-only PXE root), a warning is
-    printed and the verdict's exit code stands.
+    The files are one set (hwcheck.outfile.OutputSet): all are replaced or none. Explicit
+    paths that cannot be written raise OutputError (exit 4) and leave every previous report
+    in place. The default HTML report is a convenience: if it cannot be written (a
+    read-only PXE root), a warning is printed, the other reports are still written and the
+    verdict's exit code stands.
     """
     import os
     import sys
 
-    from hwcheck.errors import OutputError
-    from hwcheck.outfile import write_atomic
     from hwcheck.render.text import render_text, want_color
 
-    outputs: list[tuple[str, str]] = []
-    if args.junit:
-        from hwcheck.render.junit import render_junit
-
-        outputs.append((args.junit, render_junit(result)))
-    if args.json:
-        from hwcheck.render.json import render_json
-
-        outputs.append((args.json, render_json(result)))
-    default_html: tuple[str, str] | None = None
-    if not args.no_html:
-        from hwcheck.render import default_html_path
-        from hwcheck.render.html import render_html
-
-        if args.html:
-            outputs.insert(0, (args.html, render_html(result)))
-        else:
-            default_html = (default_html_path(result), render_html(result))
-
+    outputs, default_html = _render(result, args)
     console = sys.stderr if "-" in (args.junit, args.json) else sys.stdout
-    written = []
-    for path, text in outputs:
-        if path == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(path, text)
-            written.append(path)
-    warning = None
-    if default_html is not None:
-        try:
-            write_atomic(default_html[0], default_html[1], make_dirs=True)
-            written.insert(0, default_html[0])
-        except OutputError as err:
-            warning = f"hwcheck: warning: no HTML report: {err} (use --html PATH or --no-html)\n"
+    written, warning = _write(outputs, default_html)
     console.write(render_text(result, color=want_color(console, os.environ), quiet=args.quiet))
     if not args.quiet:
         console.writelines(f"wrote {path}\n" for path in written)
     if warning:
         sys.stderr.write(warning)
     return console
+
+
+def _render(
+    result: Result, args: argparse.Namespace
+) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+    """Every report asked for, rendered before anything is written: (path, text) for each
+    explicit output, HTML first, and the default HTML report if that is what is wanted."""
+    outputs: list[tuple[str, str]] = []
+    if args.junit is not None:
+        from hwcheck.render.junit import render_junit
+
+        outputs.append((args.junit, render_junit(result)))
+    if args.json is not None:
+        from hwcheck.render.json import render_json
+
+        outputs.append((args.json, render_json(result)))
+    if args.no_html:
+        return outputs, None
+    from hwcheck.render.html import render_html
+
+    if args.html is not None:
+        return [(args.html, render_html(result)), *outputs], None
+    from hwcheck.render import default_html_path
+
+    return outputs, (default_html_path(result), render_html(result))
+
+
+def _write(
+    outputs: list[tuple[str, str]], default_html: tuple[str, str] | None
+) -> tuple[list[str], str | None]:
+    """Write the outputs as one set; the paths written and a warning if the default HTML
+    report could not be."""
+    import sys
+
+    from hwcheck.errors import OutputError
+    from hwcheck.outfile import OutputSet, encode
+
+    written = []
+    warning = None
+    with OutputSet() as files:
+        for path, text in outputs:
+            if path != "-":
+                files.add(path, encode(text))
+                written.append(path)
+        if default_html is not None:
+            try:
+                files.add(default_html[0], encode(default_html[1]), make_dirs=True)
+                written.insert(0, default_html[0])
+            except OutputError as err:
+                warning = (
+                    f"hwcheck: warning: no HTML report: {err} (use --html PATH or --no-html)\n"
+                )
+        for path, text in outputs:
+            if path == "-":
+                # Like a device, standard output cannot be staged: it is written before the
+                # files are renamed, so a refused write (exit 4) replaces no report.
+                sys.stdout.write(text)
+                sys.stdout.flush()
+        files.commit()
+    return written, warning
 
 
 def run(args: argparse.Namespace) -> int:
