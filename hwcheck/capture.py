@@ -3,8 +3,8 @@
 `write_capture` runs the probe through a RecordingRoot that remembers every file read,
 link followed, directory listed and error met, plus the answers that are not files (driver
 info ioctls, pci.ids names, uname, lshw). The archive holds those as a fake root — the same
-layout as the test fixtures (docs/capture-format.md) — so `probe(open_capture(path))` gives
-the same inventory on any machine.
+layout as the test fixtures (docs/inventory.md, "The capture format") — so
+`probe(open_capture(path))` gives the same inventory on any machine.
 
 `open_capture` reads an archive into memory and never extracts it: member names are checked
 (no absolute paths, no `..`), sizes and counts are bounded, and only regular files, symlinks
@@ -25,7 +25,15 @@ import zlib
 
 from hwcheck import __version__
 from hwcheck.errors import CaptureError
-from hwcheck.probe.host import RECORDED, HostRoot, LiveRoot, ReplayRoot
+from hwcheck.probe.host import (
+    CAPTURE_META,
+    MAX_FILE_BYTES,
+    MAX_TOTAL_BYTES,
+    RECORDED,
+    HostRoot,
+    LiveRoot,
+    ReplayRoot,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,9 +42,9 @@ if TYPE_CHECKING:
 FORMAT = "hwcheck-capture"
 FORMAT_VERSION = 1
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
-MAX_TOTAL_BYTES = 256 * 1024 * 1024
-MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 200_000
+# MAX_FILE_BYTES and MAX_TOTAL_BYTES come from hwcheck.probe.host: an extracted capture
+# (DirRoot) is held to the same limits as an archive.
 
 
 class RecordingRoot(HostRoot):
@@ -161,7 +169,7 @@ def build_capture(host: HostRoot | None = None, *, lshw: bool = True) -> tuple[b
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     inventory = probe(rec, now=now)
     extra: dict[str, bytes] = {
-        "capture.json": _json(
+        CAPTURE_META: _json(
             {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -287,8 +295,8 @@ class TarRoot(ReplayRoot):
             raise CaptureError(
                 f"not a readable capture archive: damaged after byte {end} of the tar", where=path
             )
-        if "capture.json" not in self.files:
-            raise CaptureError("not a hwcheck capture (no capture.json)", where=path)
+        if CAPTURE_META not in self.files:
+            raise CaptureError(f"not a hwcheck capture (no {CAPTURE_META})", where=path)
 
     def _read_members(self, tar: tarfile.TarFile, where: str) -> None:
         total = 0

@@ -254,6 +254,27 @@ def test_ifalias_non_utf8_is_kept_escaped_with_a_gap():
     ]
 
 
+# ---------------------------------------------------------------- taint: wider than 64 bits
+
+
+def test_tainted_wider_than_64_bits_is_an_invalid_gap_not_a_number():
+    # /proc/sys/kernel/tainted is an unsigned long; 4000 hex digits are a forged reading,
+    # and an int that wide cannot even be written as JSON (faulted() writes it).
+    base = baseline()
+    raw = b"0x" + b"f" * 4000 + b"\n"
+    inventory, root = faulted(contents={"proc/sys/kernel/tainted": raw})
+    assert root.injected == ["proc/sys/kernel/tainted"]
+    (gap,) = new_gaps(base, inventory)
+    assert gap == {
+        "what": "kernel.tainted",
+        "source": "procfs",
+        "reason": "invalid",
+        "detail": "/proc/sys/kernel/tainted: wider than 64 bits: '0x" + "f" * 38 + "'...",
+    }
+    kernel = dict(base["kernel"], tainted=None, taint_flags=[])
+    assert_only_changed(base, inventory, kernel=kernel)
+
+
 # ---------------------------------------------------------------- lshw missing, for real
 
 

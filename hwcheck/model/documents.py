@@ -38,6 +38,13 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
         ) from err
     except RecursionError as err:
         raise InputError(f"JSON nested too deeply; not {what}", where=path) from err
+    except ValueError as err:
+        # The one other ValueError json raises: Python's guard against quadratic-time
+        # integer parsing (sys.get_int_max_str_digits()). No hwcheck number is that long.
+        limit = sys.get_int_max_str_digits()
+        raise InputError(
+            f"holds an integer of more than {limit} digits; not {what}", where=path
+        ) from err
 
 
 _hints: dict[type, tuple[dict[str, object], frozenset[str]]] = {}

@@ -3,7 +3,7 @@
 Three kinds of root answer the same calls:
 - `LiveRoot("/")`: the running machine; driver info comes from the SIOCETHTOOL ioctl.
 - `DirRoot(path)`: an extracted capture or a test fixture tree; driver info, pci.ids names and
-  read errors come from the files under `recorded/` (the capture format, docs/capture-format.md).
+  read errors come from the files under `recorded/` (docs/inventory.md, "The capture format").
 - `TarRoot(path)`: a capture archive read in memory, never extracted (see hwcheck.capture).
 
 Paths are relative to the root and use `/` (`sys/class/net/eth0/mtu`). Methods raise OSError
@@ -15,9 +15,27 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
+import stat
+
+from hwcheck.probe.reader import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 RECORDED = "recorded"
 """Directory inside a capture/fixture root holding answers that are not files on the host."""
+
+CAPTURE_META = "capture.json"
+"""The file that makes a directory or an archive a capture."""
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""The most a capture may hold in one file. sysfs and procfs values are a few bytes and
+recorded answers (lshw's JSON the largest) a few KB: anything near this is not a capture."""
+
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+"""The most all files of a capture may hold (an archive unpacked, or an extracted capture
+read), so that many files just under the per-file limit cannot exhaust memory either."""
 
 
 class HostRoot:
@@ -98,7 +116,7 @@ class LiveRoot(HostRoot):
         return ethtool.permaddr(self._socket(), ifname)
 
     def machine(self) -> str:
-        return os.uname().machine
+        return printable(os.uname().machine)
 
     def _socket(self) -> int:
         if self._sock is None:
@@ -144,14 +162,23 @@ class ReplayRoot(HostRoot):
         return self._errors
 
     def _recorded_json(self, path: str) -> object:
-        """A recorded answer; a damaged one makes the whole capture unusable (exit 2)."""
+        """A recorded answer; a damaged one makes the whole capture unusable (exit 2).
+        FileNotFoundError passes: each caller knows what a missing answer means."""
         import json  # captures only: the live probe does not load json
 
-        try:
-            return json.loads(self._raw_read(path))
-        except (ValueError, RecursionError) as err:
-            from hwcheck.errors import CaptureError
+        from hwcheck.errors import CaptureError
 
+        try:
+            data = self._raw_read(path)
+        except FileNotFoundError:
+            raise
+        except OSError as err:
+            raise CaptureError(
+                f"{path} cannot be read: {err.strerror or err}", where=self.root
+            ) from None
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as err:
             raise CaptureError(f"{path} is not valid JSON: {err}", where=self.root) from None
 
     def _canonical(self, path: str) -> str:
@@ -225,17 +252,27 @@ class ReplayRoot(HostRoot):
         value = self._answer(ifname, "drvinfo")
         if not isinstance(value, dict):
             raise OSError(errno.EINVAL, "malformed recorded drvinfo", ifname)
-        return {str(k): str(v) for k, v in value.items()}
+        # JSON can carry lone surrogates (`\ud800`) that no output could encode.
+        return {printable(str(k)): printable(str(v)) for k, v in value.items()}
 
     def permaddr(self, ifname: str) -> str:
-        return str(self._answer(ifname, "permaddr"))
+        return printable(str(self._answer(ifname, "permaddr")))
 
     def machine(self) -> str:
+        """The recorded `uname -m`, else the kernel's own file (fixture trees have no
+        uname.json). Bytes that are not UTF-8 are kept escaped, as the probe keeps text."""
+        path = f"{RECORDED}/uname.json"
         try:
-            data = self._recorded_json(f"{RECORDED}/uname.json")
-            return str(data["machine"])  # type: ignore[index]
-        except (FileNotFoundError, KeyError, TypeError):
-            return self.read_bytes("proc/sys/kernel/arch").decode().strip()
+            data = self._recorded_json(path)
+        except FileNotFoundError:
+            raw = self.read_bytes("proc/sys/kernel/arch")
+            return raw.decode("utf-8", "backslashreplace").strip()
+        machine = data.get("machine") if isinstance(data, dict) else None
+        if not isinstance(machine, str):
+            from hwcheck.errors import CaptureError
+
+            raise CaptureError(f'{path} is malformed: no "machine" string', where=self.root)
+        return printable(machine)
 
 
 class DirRoot(ReplayRoot):
@@ -245,6 +282,7 @@ class DirRoot(ReplayRoot):
         super().__init__()
         self.root = root
         self._real = os.path.realpath(root)
+        self._read_total = 0
 
     def _abs(self, path: str) -> str:
         """The file for `path`, refusing anything that resolves outside the tree."""
@@ -258,8 +296,45 @@ class DirRoot(ReplayRoot):
         return os.readlink(os.path.join(self._abs(parent) if parent else self._real, name))
 
     def _raw_read(self, path: str) -> bytes:
-        with open(self._abs(path), "rb") as f:
-            return f.read()
+        """Only regular files are read, and no more of them than a capture may hold: a fifo
+        would block the probe forever, a device node has side effects, and a sparse file of
+        a few GiB costs no disk but all the memory."""
+        full = self._abs(path)
+        self._check_regular(path, os.stat(full))
+        # Non-blocking: should a fifo take the file's place after the check, opening it
+        # does not wait for a writer, and fstat refuses it.
+        flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK | os.O_NOFOLLOW
+        fd = os.open(full, flags)
+        try:
+            self._check_regular(path, os.fstat(fd))
+            chunks = []
+            size = 0
+            while size <= MAX_FILE_BYTES and (chunk := os.read(fd, 65536)):
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+        if size > MAX_FILE_BYTES:  # grew after fstat
+            self._refuse(f"{path} is larger than {MAX_FILE_BYTES} bytes")
+        self._read_total += size
+        if self._read_total > MAX_TOTAL_BYTES:
+            self._refuse(f"reads more than {MAX_TOTAL_BYTES} bytes")
+        return b"".join(chunks)
+
+    def _check_regular(self, path: str, st: os.stat_result) -> None:
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), "/" + path)
+        if not stat.S_ISREG(mode):
+            kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else None
+            self._refuse(f"{path} is a {kind or 'device node'}; captures hold none")
+        if st.st_size > MAX_FILE_BYTES:
+            self._refuse(f"{path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
+
+    def _refuse(self, message: str) -> NoReturn:
+        from hwcheck.errors import CaptureError
+
+        raise CaptureError(message, where=self.root)
 
     def _raw_listdir(self, path: str) -> list[str]:
         return os.listdir(self._abs(path))
@@ -274,10 +349,22 @@ class DirRoot(ReplayRoot):
 
 
 def open_root(path: str | None = None) -> HostRoot:
-    """The live system for None or "/", else a capture archive or an extracted capture."""
+    """The live system for None or "/", else a capture archive or an extracted capture.
+
+    A directory must hold capture.json, as an archive must: any other directory would
+    replay as a host whose every fact is missing. DirRoot itself does not ask: fixture
+    trees built for one test are DirRoots too."""
     if path is None or os.path.realpath(path) == "/":
         return LiveRoot("/")
     if os.path.isdir(path):
+        try:
+            meta = os.lstat(os.path.join(path, CAPTURE_META)).st_mode
+        except OSError:
+            meta = 0
+        if not stat.S_ISREG(meta):
+            from hwcheck.errors import CaptureError
+
+            raise CaptureError(f"not a hwcheck capture (no {CAPTURE_META})", where=path)
         return DirRoot(path)
     from hwcheck.capture import open_capture
 

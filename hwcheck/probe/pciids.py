@@ -14,6 +14,8 @@ import mmap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from hwcheck.model.inventory import Nic
     from hwcheck.probe.reader import Reader
 
@@ -168,20 +170,51 @@ class PciNames:
             self._load_recorded()
 
     def _load_recorded(self) -> None:
+        """The names recorded in a capture. Damaged names refuse the whole capture (exit 2),
+        as any damaged recorded answer does: a guess would make a half-true inventory."""
         import json  # captures only: the live probe does not load json
 
+        path = f"recorded/{RECORDED_NAMES}"
         try:
             raw = json.loads(self.r.host.recorded(RECORDED_NAMES))
         except FileNotFoundError:
             self._recorded = {}
             self._missing = True
             return
-        except (OSError, ValueError) as err:
-            self.r.gap("pci-names", "capture", "invalid", f"recorded/{RECORDED_NAMES}: {err}")
-            self._recorded = {}
-            return
-        self._recorded = raw if isinstance(raw, dict) else {}
-        self._source = "pci.ids"
+        except OSError as err:
+            self._refuse(f"{path} cannot be read: {err.strerror or err}")
+        except (ValueError, RecursionError) as err:
+            self._refuse(f"{path} is not valid JSON: {err}")
+        self._recorded = self._checked(raw, path)
+
+    def _checked(self, raw: object, path: str) -> dict[str, dict[str, str]]:
+        """`{"vendor:device[:subvendor:subdevice]": {"vendor_name": "...", ...}}`, with
+        names kept printable; else the capture is refused naming the first bad entry."""
+        from hwcheck.probe.reader import printable
+
+        if not isinstance(raw, dict):
+            self._malformed(path, "an object", raw)
+        names: dict[str, dict[str, str]] = {}
+        for key, entry in raw.items():
+            if not isinstance(entry, dict):
+                self._malformed(path, "an object of names", entry, key)
+            for field, name in entry.items():
+                if not isinstance(name, str):
+                    self._malformed(path, "a string", name, key, field)
+            names[key] = {printable(field): printable(name) for field, name in entry.items()}
+        return names
+
+    def _malformed(self, path: str, expected: str, got: object, *keys: str) -> NoReturn:
+        """Refuse, naming the bad value by its JSON path: `$["1af4:1041"]["vendor_name"]`."""
+        from hwcheck.model.documents import shown
+
+        where = "$" + "".join(f"[{shown(key)}]" for key in keys)
+        self._refuse(f"{path} is malformed: {where}: expected {expected}; got {shown(got)}")
+
+    def _refuse(self, message: str) -> NoReturn:
+        from hwcheck.errors import CaptureError
+
+        raise CaptureError(message, where=self.r.host.root)
 
     def _database(self) -> PciIds | None:
         if self._db is None and not self._missing:

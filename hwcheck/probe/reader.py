@@ -27,14 +27,32 @@ _REASONS: dict[int, GapReason] = {
 }
 
 
+# The widest integer a sysfs or procfs file holds is a 64-bit one (signed or unsigned):
+# anything wider is a damaged or forged reading, and cannot even be written as JSON once
+# it has more than 4300 digits.
+_INT_MIN = -(2**63)
+_INT_LIMIT = 2**64
+_SHOWN = 40
+"""How much of a value that does not parse a gap quotes: enough to recognise it."""
+
+
 def printable(text: str) -> str:
     """Text safe to put in JSON: bytes that were not UTF-8 (kept by the OS as surrogate
-    escapes in names and paths) become backslash escapes, `\\xff`."""
+    escapes in names and paths) become backslash escapes, `\\xff`; any other lone
+    surrogate (from a JSON `\\ud800` escape in a capture) becomes `\\ud800`."""
     try:
         text.encode()
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode()
+        return raw.decode("utf-8", "backslashreplace")
     return text
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= _SHOWN else repr(value[:_SHOWN]) + "..."
 
 
 def reason_for(err: OSError) -> GapReason:
@@ -117,14 +135,27 @@ class Reader:
         optional: bool = False,
         absent: tuple[int, ...] = (),
     ) -> int | None:
+        """A sysfs/procfs integer (decimal, or 0x hex as some files hold), else None and a
+        gap; a value wider than 64 bits is a gap too, never a number."""
         value = self.text(path, what, source, optional=optional, absent=absent)
         if value is None:
             return None
+        digits = value.strip()
         try:
-            return int(value.strip(), 0)
+            number = int(digits, 0)
         except ValueError:
-            self.gap(what, source, "invalid", f"/{path}: not an integer: {value!r}")
+            # Over 4300 decimal digits int() refuses, before it could say "too wide";
+            # 20 digits hold any 64-bit value.
+            unsigned = digits.lstrip("+-")
+            if not (unsigned.isascii() and unsigned.isdigit() and len(unsigned) > 20):
+                self.gap(what, source, "invalid", f"/{path}: not an integer: {_shown(value)}")
+                return None
+            number = _INT_LIMIT
+        if not _INT_MIN <= number < _INT_LIMIT:
+            detail = f"/{path}: wider than 64 bits: {_shown(value)}"
+            self.gap(what, source, "invalid", detail)
             return None
+        return number
 
     def link(
         self, path: str, what: str, source: str = "sysfs", *, optional: bool = False
