@@ -41,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         parents=[dirs],
         help="check profiles; exit 0 clean, 1 warnings, 2 errors",
         description="Load, layer and check each profile (all found when none is named). "
-        "Exit 0 when clean, 1 when there are only warnings, 2 on any error.",
+        "Exit 0 when clean, 1 when there are only warnings, 2 on any error, a --profile-dir "
+        "that does not exist, or no profiles to lint.",
     )
     a.add_argument("profiles", nargs="*", metavar="NAME|PATH")
     a.set_defaults(func=run_lint)
@@ -142,10 +143,10 @@ def describe_rule(rule: Rule) -> str:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from hwcheck.profile.lint import lint
+    from hwcheck.profile.lint import lint, targets
 
     library = _library(args)
-    refs = args.profiles or [path for _name, path in library.names()]
+    refs = targets(library, args.profiles, args.profile_dir)
     errors = warnings = 0
     for ref in refs:
         problems = lint(library, ref)
@@ -161,10 +162,13 @@ def run_lint(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     from hwcheck.cli.check import read_inventory
-    from hwcheck.profile.new import new_profile
+    from hwcheck.outfile import refuse_empty_path
+    from hwcheck.profile.new import check_name, new_profile
 
+    refuse_empty_path(args.output, "-o/--output")
+    check_name(args.name)  # before the inventory is read: a bad name is the first thing to say
     text = new_profile(read_inventory(args.source), name=args.name, source=args.source)
-    if args.output:
+    if args.output is not None:
         from hwcheck.outfile import write_atomic
 
         write_atomic(args.output, text)

@@ -1,9 +1,11 @@
 """From a validated profile document (hwcheck.profile.spec.Doc) to a ProfileFile.
 
 The spec has already checked keys and types; this module checks meaning: thresholds
-that do not parse in the format the profile names, ordered operators on components that
-compare only for equality (EETrack, PSID), ranges whose ends are reversed, and rule IDs
-written twice. It records lint notes (ambiguous thresholds, missing formats) on the file.
+that do not parse in the format they will be judged in (the one the profile names; for
+driver and module versions, `driver`), ordered operators on components that compare
+only for equality (EETrack, PSID), ranges and min/max pairs that are reversed or have no
+common order, and rule IDs written twice. It records lint notes (ambiguous thresholds,
+missing formats) on the file.
 """
 
 from __future__ import annotations
@@ -203,8 +205,12 @@ def _constraint(
         return Constraint(tuple(ops), versioned=False, fmt=None, component=None, where=where)
     fmt = _opt(doc, "format") or default_fmt
     component = _opt(doc, "component")
-    if fmt is not None:
-        _check_thresholds(doc, path, fmt, component, ops=ops, notes=notes)
+    # Driver and module versions are judged in format `driver` whatever the driver (see
+    # versions.format_for), so their thresholds are checked in it now, not found
+    # unreadable on every node later. The constraint keeps the format as written.
+    judged_in = fmt or (versions.format_for(None, "driver") if field == "driver" else None)
+    if judged_in is not None:
+        _check_thresholds(doc, path, judged_in, component, ops=ops, notes=notes)
     elif field == "firmware":
         notes.append(
             (
@@ -241,13 +247,7 @@ def _check_thresholds(
                 "(expected one of: exact, allowed, known_bad)",
                 where,
             )
-        texts: tuple[str, ...]
-        if isinstance(arg, str):
-            texts = (arg,)
-        elif op == "known_bad":
-            texts = tuple(kb.value for kb in arg)  # type: ignore[attr-defined]
-        else:
-            texts = arg  # type: ignore[assignment]
+        texts = _threshold_texts(op, arg)
         for text in texts:
             try:
                 if ordered:
@@ -259,5 +259,31 @@ def _check_thresholds(
             reason = versions.check_threshold(fmt, comp, text, op=op)
             if reason is not None:
                 notes.append((where, f"threshold '{text}' is ambiguous: {reason}"))
-        if op == "range" and versions.compare(fmt, comp, texts[0], texts[1]) > 0:
-            raise _error(f"range starts above where it ends ({texts[0]} > {texts[1]})", where)
+        if op == "range":
+            _check_order(fmt, comp, texts, "range", where)
+    bounds = dict(op_arg for op_arg in ops if op_arg[0] in ("min", "max"))
+    if ordered and len(bounds) == 2:
+        pair = (str(bounds["min"]), str(bounds["max"]))
+        _check_order(fmt, comp, pair, "min and max", _where(path, doc, "min"))
+
+
+def _threshold_texts(op: str, arg: object) -> tuple[str, ...]:
+    if isinstance(arg, str):
+        return (arg,)
+    if op == "known_bad":
+        return tuple(kb.value for kb in arg)  # type: ignore[attr-defined]
+    return arg  # type: ignore[return-value]
+
+
+def _check_order(fmt: str, comp: str, ends: tuple[str, ...], what: str, where: Where) -> None:
+    """Refuse bounds no value can satisfy: reversed, or with no common order."""
+    low, high = ends
+    try:
+        reverse = versions.compare(fmt, comp, low, high) > 0
+    except versions.VersionError as err:
+        # tg3 bootcodes of two chips: a card has one chip, so one bound never applies.
+        raise _error(f"the {what} cannot be compared: {err}", where) from None
+    if reverse and what == "range":
+        raise _error(f"range starts above where it ends ({low} > {high})", where)
+    if reverse:
+        raise _error(f"min is above max ({low} > {high})", where)

@@ -3,15 +3,43 @@
 Errors are what `hwcheck check` would refuse (exit 2). Warnings are legal but risky:
 thresholds ambiguous for their format (`min: 4.3` for an Intel NVM printed `4.30`),
 firmware constraints that name no format, rules without a title, profiles citing no source.
+Linting nothing is an error too (see targets).
 """
 
 from __future__ import annotations
+
+import os
 
 from hwcheck.errors import ProfileError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.library import Library
+
+
+def targets(library: Library, refs: list[str], named_dirs: list[str] | None) -> list[str]:
+    """What to lint: `refs`, else every profile found; never nothing.
+
+    A CI job that lints a mistyped `--profile-dir`, or a directory with no profiles in
+    it, must fail rather than report "0 profile(s): 0 error(s)" and pass.
+    """
+    for directory in named_dirs or ():
+        if not os.path.exists(directory):
+            raise UsageError(
+                "no such profile directory (given with --profile-dir)", where=directory
+            )
+        if not os.path.isdir(directory):
+            raise UsageError("not a directory (given with --profile-dir)", where=directory)
+    if refs:
+        return refs
+    found = [path for _name, path in library.names()]
+    if not found:
+        raise UsageError(
+            "no profiles found (.yaml or .yml files); name the profiles to lint or the "
+            "directory that holds them",
+            where=", ".join(library.dirs),
+        )
+    return found
 
 
 def lint(library: Library, ref: str) -> list[tuple[str, str]]:

@@ -3,11 +3,14 @@
 Each physical card model gets a driver rule, a driver-version minimum and a firmware
 minimum at the golden node's values, plus a count; the kernel, OS and DMI product get
 rules too. Values that do not parse in their format are left out with a comment saying
-why, so the file always loads. The result is a start: review it, cite sources.
+why, every text from the inventory is written double-quoted and escaped, and the name is
+checked as the loader checks it, so the file always loads. The result is a start:
+review it, cite sources.
 """
 
 from __future__ import annotations
 
+from hwcheck.errors import UsageError
 from hwcheck.judge import versions
 
 TYPE_CHECKING = False
@@ -15,16 +18,47 @@ if TYPE_CHECKING:
     from hwcheck.model.inventory import Card, Inventory, Nic
 
 
+def check_name(name: str) -> None:
+    """Refuse a name the loader would refuse (fields.PROFILE_NAME), before anything is written."""
+    import re
+
+    from hwcheck.profile.fields import PROFILE_NAME
+
+    # `$` also matches before a final newline; a name never holds one.
+    if "\n" in name or not re.search(PROFILE_NAME, name):
+        raise UsageError(
+            f"{name!r} is not a profile name: lowercase letters, digits, '.', '_' and '-', "
+            "in '/'-separated parts that each start with a letter or digit (like site/golden)",
+            where="--name",
+        )
+
+
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar."""
+    """A YAML double-quoted scalar that reads back as `text`.
+
+    Inventory strings come from drivers and firmware and may hold anything: `: `, `#`,
+    quotes, leading blanks (igb's ` 0. 6-1`), control characters. Only lone surrogates
+    (a JSON file may hold them) have no YAML form: they become U+FFFD, so values that
+    must read back exactly go through _value first.
+    """
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in escaped)
-    return f'"{escaped}"'
+    return '"' + "".join(c if c.isprintable() else _escape(c) for c in escaped) + '"'
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\ufffd"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def _version_ok(fmt: str, component: str, text: str | None) -> str | None:
     """`text` when it is an unambiguous threshold for (fmt, component), else None."""
-    if text is None or not versions.is_ordered(fmt, component):
+    if text is None or _value(text) is None or not versions.is_ordered(fmt, component):
         return None
     try:
         versions.sort_key(fmt, component, text)
@@ -34,6 +68,10 @@ def _version_ok(fmt: str, component: str, text: str | None) -> str | None:
 
 
 def _card_rules(inventory: Inventory) -> list[str]:
+    import re
+
+    from hwcheck.profile.fields import PCI_ID
+
     out: list[str] = []
     nics = {nic["name"]: nic for nic in inventory["nics"]}
     models: dict[str, list[str]] = {}
@@ -42,27 +80,32 @@ def _card_rules(inventory: Inventory) -> list[str]:
         ports = [nics[p] for p in card["ports"] if p in nics and nics[p]["kind"] == "physical"]
         if not ports or card["vendor_id"] is None or card["device_id"] is None:
             continue
-        pci_id = f"{card['vendor_id']}:{card['device_id']}"
+        # Selectors take lowercase hex only; an ID that is not one cannot be selected.
+        pci_id = f"{card['vendor_id']}:{card['device_id']}".lower()
+        if "\n" in pci_id or not re.search(PCI_ID, pci_id):
+            out.append(f"  # card {_q(card['card'])}: {_q(pci_id)} is not a PCI ID: no rules")
+            continue
         models.setdefault(pci_id, []).append(card["card"])
         first_nic.setdefault(pci_id, (card, ports[0]))
     for pci_id, cards in models.items():
         card, nic = first_nic[pci_id]
         slug = pci_id.replace(":", "-")
         sel = f'    nic: {{devices: ["{pci_id}"]}}'
-        name = card["device_name"] or pci_id
-        driver = nic["driver"] or "the driver"
+        name = _text(card["device_name"]) or pci_id
+        observed_driver = _value(nic["driver"])
+        driver = observed_driver or "the driver"
         out += [
             f"  - id: site.{slug}.count",
             f"    title: {_q(f'{len(cards)} x {name}')}",
             sel,
             f"    count: {{min: {len(cards)}}}",
         ]
-        if nic["driver"]:
+        if observed_driver:
             out += [
                 f"  - id: site.{slug}.driver",
                 f"    title: {_q(f'{name} runs {driver}')}",
                 sel,
-                f"    driver: {{allowed: [{_q(nic['driver'])}]}}",
+                f"    driver: {{allowed: [{_q(observed_driver)}]}}",
             ]
         dver_raw = nic["driver_version"]
         parsed = versions.parse(dver_raw or "", "driver") if _parses(dver_raw, "driver") else {}
@@ -100,6 +143,19 @@ def _card_rules(inventory: Inventory) -> list[str]:
     return out
 
 
+def _text(value: str | None) -> str | None:
+    """`value`, or None when it is missing or blank: the loader refuses blank texts."""
+    return value if value and value.strip() else None
+
+
+def _value(value: str | None) -> str | None:
+    """`value` when a rule can compare it exactly: not blank, and no lone surrogate."""
+    text = _text(value)
+    if text is None or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return None
+    return text
+
+
 def _parses(raw: str | None, fmt: str) -> bool:
     if not raw:
         return False
@@ -111,11 +167,12 @@ def _parses(raw: str | None, fmt: str) -> bool:
 
 
 def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
-    host = inventory["host"]["hostname"] or "a golden node"
+    check_name(name)
+    host = _text(inventory["host"]["hostname"]) or "a golden node"
     collected = inventory["collected_at"]
     lines = [
         "hwcheck_profile: 1",
-        f"name: {name}",
+        f"name: {_q(name)}",
         'version: "0.1"',
         f"description: {_q(f'Started from the inventory of {host} ({source}); review it.')}",
         "sources:",
@@ -124,10 +181,11 @@ def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
         "applies_to:",
     ]
     system = inventory["system"]
-    if system["present"] and system["sys_vendor"] and system["product_name"]:
-        lines.append(f"  sys_vendor: [{_q(system['sys_vendor'])}]")
-        lines.append(f"  product_name: [{_q(system['product_name'])}]")
-    arch = inventory["kernel"]["arch"]
+    sys_vendor, product = _value(system["sys_vendor"]), _value(system["product_name"])
+    if system["present"] and sys_vendor and product:
+        lines.append(f"  sys_vendor: [{_q(sys_vendor)}]")
+        lines.append(f"  product_name: [{_q(product)}]")
+    arch = _value(inventory["kernel"]["arch"])
     lines.append(f"  arch: [{_q(arch)}]" if arch else '  arch: ["x86_64"]')
     lines += ["unknown_nics: fail", "rules:"]
     lines += _card_rules(inventory)
@@ -140,7 +198,7 @@ def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
                 f"    title: {_q(f'kernel {upstream} or newer')}",
                 f"    kernel: {{release: {{min: {_q(upstream)}}}}}",
             ]
-    os_id = inventory["os"]["id"]
+    os_id = _value(inventory["os"]["id"])
     if os_id:
         lines += [
             "  - id: site.os.id",

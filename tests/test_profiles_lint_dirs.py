@@ -1,0 +1,62 @@
+"""`hwcheck profile lint` never passes by linting nothing.
+
+A CI job running `profile lint --profile-dir DIR` with a mistyped DIR, or a DIR that
+holds no profiles, used to print "0 profile(s): 0 error(s)" and exit 0.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from runcli import ROOT, run_hwcheck
+
+from hwcheck.status import ExitStatus
+
+SHIPPED = os.path.join(ROOT, "profiles")
+NO_CACHE = {"HWCHECK_NO_CACHE": "1"}
+
+
+def _lint(*args: str):
+    return run_hwcheck("profile", "lint", *args, env=NO_CACHE)
+
+
+def test_a_profile_dir_that_does_not_exist_is_exit_2_naming_it(tmp_path):
+    missing = str(tmp_path / "profiels")
+    run = _lint("--profile-dir", missing)
+    assert run.returncode == ExitStatus.USAGE
+    assert run.stderr == (
+        f"hwcheck: error: {missing}: no such profile directory (given with --profile-dir)\n"
+    )
+    assert run.stdout == ""
+    # Also when profiles are named: the directory was meant to resolve them.
+    run = _lint(os.path.join(SHIPPED, "linux/baseline.yaml"), "--profile-dir", missing)
+    assert run.returncode == ExitStatus.USAGE
+    assert missing in run.stderr
+
+
+def test_a_profile_dir_that_is_a_file_is_exit_2(tmp_path):
+    not_dir = tmp_path / "baseline.yaml"
+    shutil.copy(os.path.join(SHIPPED, "linux/baseline.yaml"), not_dir)
+    run = _lint("--profile-dir", SHIPPED, "--profile-dir", str(not_dir))
+    assert run.returncode == ExitStatus.USAGE
+    assert run.stderr == (
+        f"hwcheck: error: {not_dir}: not a directory (given with --profile-dir)\n"
+    )
+
+
+def test_a_directory_without_profiles_is_exit_2_unless_profiles_are_named(tmp_path):
+    empty = tmp_path / "profiles"
+    (empty / "site").mkdir(parents=True)
+    (empty / "README.md").write_text("profiles go here\n", encoding="utf-8")
+    run = _lint("--profile-dir", str(empty))
+    assert run.returncode == ExitStatus.USAGE
+    assert run.stderr.startswith(f"hwcheck: error: {empty}: no profiles found")
+    assert run.stderr.count("\n") == 1
+    assert run.stdout == ""
+    # Naming what to lint needs nothing from the directory.
+    named = tmp_path / "virtio.yaml"
+    shutil.copy(os.path.join(ROOT, "tests/fixtures/profiles/virtio-firmware.yaml"), named)
+    run = _lint(str(named), "--profile-dir", str(empty))
+    assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
+    assert run.stdout.endswith("1 profile(s): 0 error(s), 0 warning(s)\n")
