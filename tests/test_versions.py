@@ -180,6 +180,12 @@ ORDERING = [
     ("driver", "kernel", "4.18.0-372.9.1.el8.x86_64", "4.18.0-372.82.1.el8_6.x86_64"),
     ("kernel-release", "release", "5.15.0-1032-realtime", "6.6.9-100.fc38.x86_64"),
     ("kernel-release", "upstream", "4.18", "4.18.1"),
+    # A distribution's GA kernel comes before its errata builds (rpm orders a number after
+    # a word at the same place): RHEL 7.9, RHEL 8.10 and CentOS Stream 9 releases.
+    ("kernel-release", "release", "3.10.0-1160.el7.x86_64", "3.10.0-1160.102.1.el7.x86_64"),
+    ("kernel-release", "release", "4.18.0-553.el8_10.x86_64", "4.18.0-553.5.1.el8_10.x86_64"),
+    ("kernel-release", "release", "5.14.0-362.el9.x86_64", "5.14.0-362.8.1.el9_3.x86_64"),
+    ("driver", "kernel", "4.18.0-553.el8_10.x86_64", "4.18.0-553.5.1.el8_10.x86_64"),
 ]
 
 

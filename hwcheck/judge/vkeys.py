@@ -185,16 +185,25 @@ def natural_key(text: str) -> tuple[object, ...]:
     return (tuple(numbers), *_tokens(text[run.end() :]))
 
 
+# In a kernel's local part a number outranks a word at the same place, as RPM orders
+# releases: the GA kernel 3.10.0-1160.el7 comes before its errata 3.10.0-1160.102.1.el7.
+_KERNEL_RANK = {_PRE: _PRE, _END: _END, _POST: _NUM, _NUM: _POST}
+
+
 def kernel_key(text: str) -> tuple[object, ...]:
     """Order kernel releases: upstream version, then the local part (-rc7, build numbers).
 
-    A release candidate sorts before its release (6.1.0-rc7 < 6.1 < 6.1.0-1-amd64).
+    A release candidate sorts before its release (6.1.0-rc7 < 6.1 < 6.1.0-1-amd64); a
+    build number after a word at the same place (3.10.0-1160.el7 < 3.10.0-1160.102.1.el7).
     """
     match = _KERNEL.fullmatch(text)
     if not match:
         raise GrammarError("expected a kernel release like 4.18.0-372.82.1.el8_6.x86_64")
     upstream = (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-    return (upstream, tuple(_tokens(match.group(4) or "")))
+    local = tuple(
+        (_KERNEL_RANK[rank], number, word) for rank, number, word in _tokens(match.group(4) or "")
+    )
+    return (upstream, local)
 
 
 def _build_key(text: str) -> tuple[object, ...]:
