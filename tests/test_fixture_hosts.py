@@ -185,11 +185,20 @@ def test_ice_e810_vfs_with_their_pf():
         assert vf["driver_version"] == inv["kernel"]["release"] == "5.15.0-131-generic"
         assert vf["firmware_version"] == "N/A"
         assert vf["module_version"] is None
-    # VFs are not ports of the physical card.
+    # VFs are not ports of the physical card, which is unchanged by them.
     e810 = card(inv, "0000:18:00")
     assert e810["ports"] == ["ens2f0", "ens2f1"]
     assert e810["functions"] == ["0000:18:00.0", "0000:18:00.1"]
-    assert len(inv["cards"]) == 1
+    assert "vf_only" not in e810
+    # They sit at device 01, where no PF is: a card of VFs alone, flagged so, with their IDs.
+    vfs = card(inv, "0000:18:01")
+    assert vfs["vf_only"] is True
+    assert vfs["ports"] == ["ens2f0v0", "ens2f0v1"]
+    assert vfs["functions"] == ["0000:18:01.0", "0000:18:01.1"]
+    assert (vfs["vendor_id"], vfs["device_id"]) == ("8086", "1889")
+    assert (vfs["subsystem_vendor_id"], vfs["subsystem_device_id"]) == ("8086", "0000")
+    assert vfs["device_name"] == "Ethernet Adaptive Virtual Function"
+    assert [c["card"] for c in inv["cards"]] == ["0000:18:00", "0000:18:01"]
 
 
 def test_ice_e810_bridge_and_veth_are_virtual():
@@ -267,10 +276,13 @@ def test_mlx5_cx5_vf_with_its_pf():
     assert vf["firmware_version"] == nic(inv, "ens1f0np0")["firmware_version"]
     pf = nic(inv, "ens1f0np0")
     assert (pf["sriov_totalvfs"], pf["sriov_numvfs"]) == (8, 1)
-    # Same domain:bus:device as the PFs, yet not a port of the card.
+    # Same domain:bus:device as the PFs, yet not a port of the card; nor a card of its own,
+    # since its domain:bus:device is the PFs' card.
     cx5 = card(inv, "0000:31:00")
     assert "ens1f0v0" not in cx5["ports"]
     assert "0000:31:00.2" not in cx5["functions"]
+    assert "vf_only" not in cx5
+    assert not any(c.get("vf_only") for c in inv["cards"])
 
 
 def test_mlx5_cx6dx_is_its_own_card():
@@ -360,7 +372,11 @@ def test_virtio_vm_monolithic_kernel_without_dmi_is_normal():
     inv = inventory("virtio-vm")
     assert inv["kernel"]["modules_supported"] is False
     assert inv["system"]["present"] is False
-    assert not [g for g in inv["gaps"] if g["what"].startswith(("system", "module", "kernel"))]
+    # No DMI and no loadable modules are normal: no gap for either. But without
+    # modules.builtin the built-in list from /sys/module is incomplete, and says so.
+    node_gaps = [g for g in inv["gaps"] if g["what"].startswith(("system", "module", "kernel"))]
+    assert [(g["what"], g["reason"]) for g in node_gaps] == [("modules.builtin", "not-found")]
+    assert "may be built in unseen" in node_gaps[0]["detail"]
     lo = nic(inv, "lo")
     assert lo["kind"] == "loopback"
     assert lo["driver"] is None  # EOPNOTSUPP by design

@@ -191,3 +191,29 @@ def test_an_unknown_card_fails_under_the_profile_that_fails_it_in_either_order(t
             if f["rule_id"] == "hwcheck.unknown-nic"
         }
         assert unknown == {("a/lax", "warn"), ("b/strict", "fail")}, order
+
+
+def test_on_a_kernel_without_modules_builtin_an_unlisted_module_is_unknown(tmp_path):
+    """This VM's kernel has no loadable modules and no modules.builtin: /sys/module lists
+    only built-ins with parameters (virtio_net is there; tun, built in, is not). Neither
+    `forbidden` nor `required` may be decided for a module the list cannot show."""
+    virtio_host = os.path.join(FIXTURES, "hosts", "virtio-vm")
+    cases = [("tun", "forbidden", 3), ("tun", "required", 3), ("virtio_net", "required", 0)]
+    for name, state, code in cases:
+        profile = _write(
+            tmp_path / f"{name}-{state}.yaml",
+            "hwcheck_profile: 1\nname: m\nunknown_nics: ignore\nrules:\n"
+            f"  - id: m.module\n    module: {{name: {name}, state: {state}}}\n",
+        )
+        done = run_hwcheck(
+            "check",
+            "--from-capture",
+            virtio_host,
+            "--profile",
+            profile,
+            "--no-html",
+            env=NO_CACHE,
+        )
+        assert done.returncode == code, (name, state, done.stdout)
+        if code == 3:
+            assert "the module list is incomplete (not-found:" in done.stdout

@@ -1,8 +1,10 @@
 """Kernel modules: loaded ones (/proc/modules) and built-ins (modules.builtin), with versions.
 
 A kernel built without loadable modules has no /proc/modules and usually no
-lib/modules/<release>: that is a normal node, not a gap. Its built-in modules that expose
-anything still appear under /sys/module, and are listed from there.
+lib/modules/<release>: that is a normal node. Its built-in modules that expose anything
+still appear under /sys/module, and are listed from there; the others do not, so without
+modules.builtin the list is recorded as incomplete (a gap), and a rule about a module that
+is not listed is unknown, not a pass or a fail.
 """
 
 from __future__ import annotations
@@ -30,7 +32,18 @@ def _builtin(r: Reader, kernel: Kernel) -> list[str]:
         text = r.text(path, "modules.builtin", "modules.builtin", optional=optional)
     if text is None:
         # No modules.builtin: a built-in shows in /sys/module without `initstate` (on a kernel
-        # without loadable modules, everything there is built in).
+        # without loadable modules, everything there is built in). But only built-ins with
+        # parameters or a version have an entry there, so the list is incomplete: a gap,
+        # which makes a rule about an unlisted module unknown rather than pass or fail.
+        if not any(gap["what"] == "modules.builtin" for gap in r.gaps):
+            r.gap(
+                "modules.builtin",
+                "sysfs",
+                "not-found",
+                (f"/{path}: absent" if release else "no kernel release to find modules.builtin")
+                + "; /sys/module lists only built-in modules that have parameters or a "
+                "version, so others may be built in unseen",
+            )
         names = r.listdir("sys/module", "modules.builtin", optional=True)
         if not kernel["modules_supported"]:
             return names
