@@ -39,12 +39,26 @@ def silence(stream: TextIO | None) -> None:
     os.close(devnull)
 
 
+def escaping(stream: TextIO | None) -> TextIO | None:
+    """The stream, set to write what its encoding cannot carry as backslash escapes. Lone
+    surrogates (undecodable bytes read from a capture or a JSON document) then print as
+    `\\udc9b`: never a raw C1 byte to a terminal (surrogateescape, the C locale's
+    default), never an encoding error that would end the run (strict UTF-8)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:  # noqa: SIM105 - contextlib costs the probe path functools and collections
+            reconfigure(errors="backslashreplace")
+        except (OSError, ValueError):
+            pass  # a stream that cannot change; what it cannot write still fails cleanly
+    return stream
+
+
 class GuardedStdout(io.TextIOBase):
     """Wraps sys.stdout for one command."""
 
     def __init__(self, stream: TextIO | None) -> None:
         super().__init__()
-        self.stream = stream
+        self.stream = escaping(stream)
 
     def _open(self) -> TextIO:
         if self.stream is None:  # started with file descriptor 1 closed
@@ -93,7 +107,7 @@ class QuietStderr(io.TextIOBase):
 
     def __init__(self, stream: TextIO | None) -> None:
         super().__init__()
-        self.stream = stream
+        self.stream = escaping(stream)
 
     def write(self, text: str) -> int:
         if self.stream is not None:
