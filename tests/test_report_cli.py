@@ -266,3 +266,60 @@ def test_check_default_html_path_is_printed(tmp_path):
     assert done.returncode == 0, done.stderr
     (name,) = os.listdir(tmp_path / "reports")
     assert f"wrote reports/{name}\n" in done.stdout
+
+
+def _recount(result: dict) -> None:
+    """Make verdict, exit code and counts agree with the (edited) findings, as an editor
+    covering their tracks would."""
+    from hwcheck.judge import verdict
+
+    outcome, code, counts = verdict(result["findings"], strict=result["strict"])
+    result.update(verdict=outcome, exit_code=int(code), counts=counts)
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ("expired-waiver-as-waived", "status 'waived' without a waiver in force"),
+        ("error-fail-as-warn", "status 'warn' on an error-severity rule"),
+        ("waived-without-waiver", "status 'waived' without a waiver in force"),
+        ("waiver-in-force-as-pass", "status 'pass' with a waiver in force"),
+    ],
+)
+def test_report_refuses_findings_the_judge_could_not_give(tmp_path, edit, problem):
+    """A failing node's result edited so that every count agrees: still refused, exit 2."""
+    saved = tmp_path / "result.json"
+    judged = hwcheck(
+        "check",
+        "--inventory",
+        os.path.join(HERE, "fixtures", "inventories", "mellanox-cx5-dell.json"),
+        "--waivers",
+        os.path.join(HERE, "fixtures", "profiles", "waivers.yaml"),
+        "--no-html",
+        "--json",
+        str(saved),
+        cwd=ROOT,
+    )
+    assert judged.returncode == 1, judged.stderr
+    result = json.loads(saved.read_text(encoding="utf-8"))
+    by_rule = {f["rule_id"]: f for f in result["findings"]}
+    failing, waived = by_rule["nvidia.cx6dx.firmware"], by_rule["nvidia.cx5.firmware"]
+    assert (failing["status"], failing["waiver"]["expired"]) == ("fail", True)
+    assert (waived["status"], waived["waiver"]["expired"]) == ("waived", False)
+    if edit == "expired-waiver-as-waived":
+        failing["status"] = "waived"
+    elif edit == "error-fail-as-warn":
+        failing["status"] = "warn"
+    elif edit == "waived-without-waiver":
+        failing["status"], failing["waiver"] = "waived", None
+    else:
+        failing["status"] = "pass"
+        failing["waiver"] = dict(waived["waiver"], rule_id="nvidia.cx6dx.firmware")
+    _recount(result)
+    assert result["verdict"] == "compliant"
+    saved.write_text(json.dumps(result), encoding="utf-8")
+    done = hwcheck("report", str(saved), "--no-html", cwd=ROOT)
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"hwcheck: error: {saved}: $.findings[")
+    assert problem in done.stderr

@@ -173,10 +173,37 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitStatus.OK)
 
 
+def _check_findings(result: Result, where: str) -> None:
+    """Each finding's status must be one the judge can give: `fail` only on an error-severity
+    rule and `warn` only on another; `waived` only with a waiver in force; a waiver in force
+    on any other status is impossible."""
+    from hwcheck.errors import InputError
+
+    for index, finding in enumerate(result["findings"]):
+        status, severity, waiver = finding["status"], finding["severity"], finding["waiver"]
+        problem = None
+        if status == "fail" and severity != "error":
+            problem = f"status 'fail' on a {severity}-severity rule (that is 'warn')"
+        elif status == "warn" and severity == "error":
+            problem = "status 'warn' on an error-severity rule (that is 'fail')"
+        elif status == "waived" and (waiver is None or waiver["expired"]):
+            problem = "status 'waived' without a waiver in force"
+        elif status != "waived" and waiver is not None and not waiver["expired"]:
+            problem = f"status {status!r} with a waiver in force (that is 'waived')"
+        if problem:
+            raise InputError(
+                f"$.findings[{index}] ({finding['rule_id']}): {problem}; the result was edited "
+                "or is damaged",
+                where=where,
+            )
+
+
 def _check_verdict(result: Result, where: str) -> None:
     """A report must say what its findings say: an edited verdict or count is refused."""
     from hwcheck.errors import InputError
     from hwcheck.judge import verdict
+
+    _check_findings(result, where)
 
     want, code, counts = verdict(result["findings"], strict=result["strict"])
     got = (result["verdict"], result["exit_code"], result["counts"])
