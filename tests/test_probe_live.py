@@ -1,8 +1,8 @@
 """The probe against this kernel and the real tools, compared field by field.
 
 Each test builds what it looks at: a network namespace of its own (`ip netns add hwc-<random>`)
-holding a veth pair, a bridge with one veth end enslaved, a tap device, a macvlan on the other
-veth end and, where the kernel has it, a vxlan. The real CLI runs inside it through
+holding a veth pair, a bridge with one veth end enslaved, a tap device, a macvlan and a macvtap
+on the other veth end and, where the kernel has them, a vxlan. The real CLI runs inside it through
 `ip netns exec`, which remounts /sys for that namespace, and its answers are compared with what
 `ethtool -i`, `ethtool -P` and `ip -d -j link show` print for the same links. Namespaces are
 deleted in teardown, also when a test fails. CI runs these as root (`-m live` selects them).
@@ -35,7 +35,7 @@ ETHTOOL_FIELDS = {
     "expansion-rom-version": "expansion_rom_version",
     "bus-info": "bus_info",
 }
-VIRTUAL_KINDS = {"veth", "bridge", "tun", "macvlan", "vxlan"}
+VIRTUAL_KINDS = {"veth", "bridge", "tun", "macvlan", "macvtap", "vxlan"}
 
 
 def sh(*cmd: str, ns: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -103,13 +103,16 @@ def namespace():
 
 
 def build_topology(ns: str) -> None:
-    """veth va<->vb, bridge br0 over vb, tap0, macvlan mv0 on va, vxlan vx0 on va if possible."""
+    """veth va<->vb, bridge br0 over vb, tap0, macvlan mv0 and macvtap mvt0 on va, vxlan vx0
+    on va if possible."""
     ip = ("ip", "-n", ns, "link")
     sh(*ip, "add", "va", "type", "veth", "peer", "name", "vb")
     sh(*ip, "add", "br0", "type", "bridge", "forward_delay", "0")
     sh(*ip, "set", "vb", "master", "br0")
     sh("ip", "-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap")
     sh(*ip, "add", "mv0", "link", "va", "type", "macvlan", "mode", "bridge")
+    # A macvtap shares the macvlan driver; it needs the macvtap module, which a kernel may lack.
+    sh(*ip, "add", "mvt0", "link", "va", "type", "macvtap", "mode", "bridge", check=False)
     vxlan = ("add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "dev", "va")
     sh(*ip, *vxlan, check=False)  # vxlan is optional: the kernel may lack it
     sh(*ip, "set", "mtu", "1400", "dev", "va")
@@ -135,6 +138,12 @@ def by_name(inventory: dict) -> dict[str, dict]:
     return {nic["name"]: nic for nic in inventory["nics"]}
 
 
+def link_gaps(inventory: dict) -> list[dict]:
+    """The gaps about network interfaces. The node's own (a kernel without modules.builtin,
+    as this machine's) depend on the machine, not on the links a test built."""
+    return [g for g in inventory["gaps"] if g["what"].startswith(("nic[", "link["))]
+
+
 # ---------------------------------------------------------------- inside a namespace
 
 
@@ -144,7 +153,7 @@ def test_namespace_topology_every_link_listed(topo, topo_inventory):
     assert sorted(by_name(topo_inventory)) == names
     assert sorted(ip_links(topo)) == names
     # A healthy namespace has nothing the probe could not read (down links are facts).
-    assert topo_inventory["gaps"] == []
+    assert link_gaps(topo_inventory) == []
     assert topo_inventory["source"] == {"kind": "live", "root": "/"}
     assert topo_inventory["cards"] == []
 
@@ -235,6 +244,34 @@ def test_namespace_capture_replays_to_the_same_inventory(topo, tmp_path):
         live.pop(key)
         replay.pop(key)
     assert replay == live
+
+
+def macvtap_or_skip(ns: str) -> None:
+    if "mvt0" not in ip_links(ns):
+        pytest.skip("this kernel has no macvtap")
+
+
+def test_namespace_macvtap_is_not_a_macvlan(topo, topo_inventory):
+    macvtap_or_skip(topo)
+    links = ip_links(topo)
+    nics = by_name(topo_inventory)
+    assert links["mvt0"]["linkinfo"]["info_kind"] == "macvtap"
+    assert links["mv0"]["linkinfo"]["info_kind"] == "macvlan"
+    # Both answer driver "macvlan"; only the macvtap's tap device tells them apart.
+    assert nics["mvt0"]["driver"] == nics["mv0"]["driver"] == "macvlan"
+    assert (nics["mvt0"]["kind"], nics["mvt0"]["link_type"]) == ("virtual", "macvtap")
+    assert nics["mv0"]["link_type"] == "macvlan"
+
+
+def test_namespace_macvtap_capture_replays_as_macvtap(topo, tmp_path):
+    macvtap_or_skip(topo)
+    out = str(tmp_path / "mvt.tar.gz")
+    assert sh(HWCHECK, "capture", "--no-lshw", out, ns=topo).returncode == 0
+    live, replay = by_name(probe_json(ns=topo)), by_name(probe_json("--from-capture", out))
+    # The capture holds what told the macvtap apart: replayed anywhere, it is still one.
+    assert replay["mvt0"]["link_type"] == live["mvt0"]["link_type"] == "macvtap"
+    assert replay["mv0"]["link_type"] == "macvlan"
+    assert replay["mvt0"] == live["mvt0"]
 
 
 def test_namespace_is_deleted_even_when_the_test_fails():
@@ -348,7 +385,7 @@ def test_link_deleted_between_listing_and_reading_is_one_vanished_gap(lonely_vet
     assert "deleted after listing" in stderr
     assert "gone0" not in sys_class_net(lonely_veth)  # really gone
     assert sorted(by_name(inventory)) == ["lo", "tap0"]
-    (gap,) = inventory["gaps"]
+    (gap,) = link_gaps(inventory)
     assert gap["what"] == "nic[gone0]"
     assert gap["reason"] == "vanished"
     assert gap["source"] == "sysfs"
@@ -369,7 +406,7 @@ def test_link_deleted_before_driver_info_is_a_vanished_driver_info_gap(lonely_ve
     ]
     assert gaps[0]["detail"] == "/sys/class/net/gone0: [Errno 19] No such device"
     assert by_name(inventory)["tap0"]["driver"] == "tun"
-    assert len(inventory["gaps"]) == 1
+    assert len(link_gaps(inventory)) == 1
 
 
 # ---------------------------------------------------------------- bytes that are not UTF-8
@@ -384,13 +421,13 @@ def test_alias_with_non_utf8_bytes_set_for_real(tmp_path):
         sh(HWCHECK, "capture", "--no-lshw", out, ns=ns)
     assert by_name(live)["va"]["ifalias"] == "rack\\xff 7"
     assert by_name(live)["vb"]["ifalias"] is None
-    (gap,) = live["gaps"]
+    (gap,) = link_gaps(live)
     assert (gap["what"], gap["source"], gap["reason"]) == ("nic[va].ifalias", "sysfs", "not-utf8")
     assert (
         gap["detail"] == "/sys/devices/virtual/net/va/ifalias: not UTF-8, kept escaped: rack\\xff 7"
     )
     # The capture holds the raw bytes; the replay, made after the namespace is gone, agrees.
-    assert probe_json("--from-capture", out)["gaps"] == [gap]
+    assert link_gaps(probe_json("--from-capture", out)) == [gap]
 
 
 @pytest.fixture
@@ -416,6 +453,6 @@ def test_link_named_with_non_utf8_bytes_is_probed(non_utf8_link, args):
         assert "x" in odd  # the name is kept, its odd byte escaped however the probe chooses
         # Both ends are veth links, whatever their names: driver info was asked and answered.
         assert nics[odd]["driver"] == nics["peer0"]["driver"] == "veth"
-        assert all(g["reason"] == "not-utf8" for g in inventory["gaps"])
+        assert all(g["reason"] == "not-utf8" for g in link_gaps(inventory))
     else:
         assert "peer0" in done.stdout

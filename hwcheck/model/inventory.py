@@ -94,11 +94,17 @@ class Nic(PciIdentity):
 
 
 class Card(PciIdentity):
-    """The ports of one physical card: PCI functions sharing domain:bus:device."""
+    """The ports of one card: PCI functions sharing domain:bus:device.
+
+    A card holds either physical functions (VFs are never their ports) or, when its
+    domain:bus:device has no physical function, SR-IOV VFs alone: then `vf_only` is true,
+    and only rules with `vfs: true` select it. The key is absent on every other card, so an
+    inventory written before VF-only cards existed still reads the same."""
 
     card: str  # "0000:3b:00"
     functions: list[str]  # PCI addresses, sorted
     ports: list[str]  # interface names, sorted by PCI address then name
+    vf_only: NotRequired[bool]  # present (true) only on a card made only of VFs
 
 
 class Module(TypedDict):

@@ -255,6 +255,12 @@ def _link_type(r: Reader, path: str, driver: str | None) -> str | None:
     for line in uevent.splitlines():
         if line.startswith("DEVTYPE="):
             return line[len("DEVTYPE=") :]
+    # A macvtap is a macvlan with a tap character device: the same driver and no DEVTYPE.
+    # Only that device's class directory, `<link>/macvtap/tap<ifindex>`, tells them apart. It
+    # is listed rather than looked up so that a capture holds its entry and replays the same.
+    macvtap = f"{path}/macvtap"
+    if driver in ("macvlan", None) and r.listdir(macvtap, f"link[{path}].macvtap", optional=True):
+        return "macvtap"
     if driver in _DRIVER_LINK_TYPES:
         return _DRIVER_LINK_TYPES[driver]
     if r.host.exists(f"{path}/bridge"):
@@ -276,33 +282,48 @@ _CARD_FIELDS = (
 
 
 def group_cards(nics: list[Nic]) -> list[Card]:
-    """One card per PCI domain:bus:device among physical functions (VFs are not cards)."""
+    """One card per PCI domain:bus:device, made of its physical functions.
+
+    VFs are never ports of a physical card: a card is judged through its PFs. VFs whose
+    domain:bus:device holds no PF (an E810's VFs sit at device 01 of its bus) make a card of
+    their own, flagged `vf_only`, so that a rule asking for VFs (`vfs: true`) can select
+    them; VFs that share a PF's domain:bus:device stay out of every card.
+    """
     cards: dict[str, Card] = {}
+    vf_cards: dict[str, Card] = {}
     for nic in sorted(nics, key=lambda n: (n["pci_address"] or "", n["name"])):
         key = nic["card"]
-        if nic["kind"] != "physical" or key is None:
+        if key is None or nic["kind"] not in ("physical", "vf"):
             continue
-        card = cards.get(key)
-        if card is not None:
-            # A port that could not be read (a gap) must not blank what its siblings read.
-            for field in _CARD_FIELDS:
-                if card[field] is None:  # type: ignore[literal-required]
-                    card[field] = nic[field]  # type: ignore[literal-required]
-        else:
-            card = cards[key] = {
-                "card": key,
-                "vendor_id": nic["vendor_id"],
-                "device_id": nic["device_id"],
-                "subsystem_vendor_id": nic["subsystem_vendor_id"],
-                "subsystem_device_id": nic["subsystem_device_id"],
-                "vendor_name": nic["vendor_name"],
-                "device_name": nic["device_name"],
-                "subsystem_name": nic["subsystem_name"],
-                "functions": [],
-                "ports": [],
-            }
-        address = nic["pci_address"]
-        if address and address not in card["functions"]:
-            card["functions"].append(address)
-        card["ports"].append(nic["name"])
+        _add_port(cards if nic["kind"] == "physical" else vf_cards, key, nic)
+    for key, card in vf_cards.items():
+        if key not in cards:
+            card["vf_only"] = True
+            cards[key] = card
     return [cards[k] for k in sorted(cards)]
+
+
+def _add_port(cards: dict[str, Card], key: str, nic: Nic) -> None:
+    card = cards.get(key)
+    if card is not None:
+        # A port that could not be read (a gap) must not blank what its siblings read.
+        for field in _CARD_FIELDS:
+            if card[field] is None:  # type: ignore[literal-required]
+                card[field] = nic[field]  # type: ignore[literal-required]
+    else:
+        card = cards[key] = {
+            "card": key,
+            "vendor_id": nic["vendor_id"],
+            "device_id": nic["device_id"],
+            "subsystem_vendor_id": nic["subsystem_vendor_id"],
+            "subsystem_device_id": nic["subsystem_device_id"],
+            "vendor_name": nic["vendor_name"],
+            "device_name": nic["device_name"],
+            "subsystem_name": nic["subsystem_name"],
+            "functions": [],
+            "ports": [],
+        }
+    address = nic["pci_address"]
+    if address and address not in card["functions"]:
+        card["functions"].append(address)
+    card["ports"].append(nic["name"])

@@ -249,7 +249,10 @@ def _inventory_nic(nic: Nic) -> View:
 def build_view(result: Result) -> View:
     inventory = result["inventory"]
     by_name = {nic["name"]: nic for nic in inventory["nics"]}
-    in_cards = {name for card in inventory["cards"] for name in card["ports"]}
+    # A card made only of VFs gets no row of its own: its VFs are listed with the other
+    # interfaces, each naming its PF, and each shows the findings about that card.
+    cards = [card for card in inventory["cards"] if not card.get("vf_only")]
+    in_cards = {name for card in cards for name in card["ports"]}
     verdict = result["verdict"]
     counts = counts_by_status(result)
     return {
@@ -263,7 +266,7 @@ def build_view(result: Result) -> View:
             for s, c in counts.items()
         ],
         "total": sum(counts.values()),
-        "cards": [_card_row(result, card, by_name) for card in inventory["cards"]],
+        "cards": [_card_row(result, card, by_name) for card in cards],
         "others": [_other_row(result, n) for n in inventory["nics"] if n["name"] not in in_cards],
         "groups": _groups(result),
         "inventory_nics": [_inventory_nic(n) for n in inventory["nics"]],

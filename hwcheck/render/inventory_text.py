@@ -73,7 +73,8 @@ def render_inventory_text(inv: Inventory) -> str:
             model = " ".join(_safe(x) for x in (nic["vendor_name"], nic["device_name"]) if x)
             sub = f" [{_safe(nic['subsystem_name'])}]" if nic["subsystem_name"] else ""
             lines.append(f"  {_safe(nic['name'])}: {model}{sub}")
-    cards = [c for c in inv["cards"] if len(c["ports"]) > 1]
+    # VFs grouped by domain:bus:device are no multi-port card; their rows name their PF.
+    cards = [c for c in inv["cards"] if len(c["ports"]) > 1 and not c.get("vf_only")]
     if cards:
         lines += ["", "Multi-port cards:"]
         lines += [f"  {c['card']}: {', '.join(c['ports'])}" for c in cards]
