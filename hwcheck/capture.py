@@ -315,7 +315,9 @@ class TarRoot(ReplayRoot):
                     raise CaptureError(f"unpacks to more than {MAX_TOTAL_BYTES} bytes", where=where)
                 f = tar.extractfile(member)
                 self.files[name] = f.read() if f is not None else b""
-            elif not member.isdir():
+            elif member.isdir():
+                self.children.setdefault(name, set())  # an empty directory exists too
+            else:
                 kind = "hard link" if member.islnk() else "device node or fifo"
                 raise CaptureError(f"member {name} is a {kind}; captures hold none", where=where)
             self._index(name)

@@ -406,3 +406,22 @@ def test_capture_replaces_an_old_capture_whole(tmp_path):
     assert os.listdir(tmp_path) == ["node.tar.gz"]  # no temporary file left beside it
     with tarfile.open(out) as tar:
         assert "capture.json" in tar.getnames()
+
+
+def test_an_empty_directory_in_a_capture_exists_when_replayed(tmp_path):
+    """A capture records an empty directory the probe looked at (a macvtap link's
+    `macvtap/`, a module's entry under /sys/module): replay must see it, empty, as the live
+    host did; on disk and in the archive alike."""
+    empty = tarfile.TarInfo("sys/class/net/mvt0/macvtap")
+    empty.type, empty.mode = tarfile.DIRTYPE, 0o755
+    path = write_tar(tmp_path / "empty-dir.tar.gz", [empty])
+    archive = open_root(path)
+    assert archive.exists("sys/class/net/mvt0/macvtap")
+    assert archive.listdir("sys/class/net/mvt0/macvtap") == []
+    assert archive.listdir("sys/class/net/mvt0") == ["macvtap"]
+    extracted = tmp_path / "extracted"
+    (extracted / "sys/class/net/mvt0/macvtap").mkdir(parents=True)
+    (extracted / "capture.json").write_bytes(CAPTURE_JSON)
+    on_disk = open_root(str(extracted))
+    assert on_disk.exists("sys/class/net/mvt0/macvtap")
+    assert on_disk.listdir("sys/class/net/mvt0/macvtap") == []
