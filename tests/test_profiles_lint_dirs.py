@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
 from runcli import ROOT, run_hwcheck
 
 from hwcheck.status import ExitStatus
@@ -60,3 +61,24 @@ def test_a_directory_without_profiles_is_exit_2_unless_profiles_are_named(tmp_pa
     run = _lint(str(named), "--profile-dir", str(empty))
     assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
     assert run.stdout.endswith("1 profile(s): 0 error(s), 0 warning(s)\n")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--no-html"],
+        ["profile", "list"],
+        ["profile", "show", "lab/kvm-virtio"],
+        ["profile", "lint"],
+    ],
+)
+def test_every_command_refuses_a_mistyped_profile_dir(tmp_path, command):
+    """`--profile-dir` with a typo must not read as "no profiles" (list: exit 0, nothing
+    listed; check: "no profile applies to this node")."""
+    missing = str(tmp_path / "profiels")
+    done = run_hwcheck(*command, "--profile-dir", missing)
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"hwcheck: error: {missing}: no such profile directory (given with --profile-dir)\n"
+    )

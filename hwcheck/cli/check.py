@@ -111,7 +111,7 @@ def read_inventory(path: str) -> Inventory:
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:
     from hwcheck.profile.library import Library
 
-    library = Library(args.profile_dir)
+    library = Library.given(args.profile_dir)
     if args.profile:
         return [(library.resolve(ref), "named with --profile") for ref in args.profile]
     from hwcheck.profile.selection import select

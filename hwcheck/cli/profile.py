@@ -57,7 +57,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _library(args: argparse.Namespace) -> Library:
     from hwcheck.profile.library import Library
 
-    return Library(args.profile_dir)
+    return Library.given(args.profile_dir)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -146,7 +146,7 @@ def run_lint(args: argparse.Namespace) -> int:
     from hwcheck.profile.lint import lint, targets
 
     library = _library(args)
-    refs = targets(library, args.profiles, args.profile_dir)
+    refs = targets(library, args.profiles)
     errors = warnings = 0
     for ref in refs:
         problems = lint(library, ref)

@@ -45,6 +45,20 @@ class Library:
         self.dirs = default_dirs() if dirs is None else list(dirs)
         self._files: dict[str, ProfileFile] = {}
 
+    @classmethod
+    def given(cls, dirs: list[str] | None) -> Library:
+        """The library of the directories named with --profile-dir (else the default ones).
+        A named directory that is missing or not a directory is a usage error: a mistyped
+        path must not pass for "no profiles"."""
+        for directory in dirs or ():
+            if not os.path.exists(directory):
+                raise UsageError(
+                    "no such profile directory (given with --profile-dir)", where=directory
+                )
+            if not os.path.isdir(directory):
+                raise UsageError("not a directory (given with --profile-dir)", where=directory)
+        return cls(dirs)
+
     def names(self) -> list[tuple[str, str]]:
         """(name, path) of every profile in the search directories, first one wins."""
         found: dict[str, str] = {}

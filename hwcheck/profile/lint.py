@@ -8,8 +8,6 @@ Linting nothing is an error too (see targets).
 
 from __future__ import annotations
 
-import os
-
 from hwcheck.errors import ProfileError, UsageError
 
 TYPE_CHECKING = False
@@ -17,19 +15,13 @@ if TYPE_CHECKING:
     from hwcheck.profile.library import Library
 
 
-def targets(library: Library, refs: list[str], named_dirs: list[str] | None) -> list[str]:
+def targets(library: Library, refs: list[str]) -> list[str]:
     """What to lint: `refs`, else every profile found; never nothing.
 
-    A CI job that lints a mistyped `--profile-dir`, or a directory with no profiles in
-    it, must fail rather than report "0 profile(s): 0 error(s)" and pass.
+    A CI job that lints a directory with no profiles in it must fail rather than report
+    "0 profile(s): 0 error(s)" and pass (a mistyped `--profile-dir` is refused by
+    Library.given).
     """
-    for directory in named_dirs or ():
-        if not os.path.exists(directory):
-            raise UsageError(
-                "no such profile directory (given with --profile-dir)", where=directory
-            )
-        if not os.path.isdir(directory):
-            raise UsageError("not a directory (given with --profile-dir)", where=directory)
     if refs:
         return refs
     found = [path for _name, path in library.names()]
