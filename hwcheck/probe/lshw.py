@@ -26,13 +26,24 @@ def run_lshw() -> bytes:
     import sh
 
     try:
+        # Through a pipe, not a pseudo-terminal: a minimal ramdisk may have no ptys at all
+        # (and lshw's JSON does not change). Bytes that are not UTF-8 are replaced: lshw's
+        # output is enrichment, never worth failing the probe for.
         out = sh.Command("lshw")(
-            "-class", "network", "-json", _timeout=TIMEOUT_S, _err_to_out=False
+            "-class",
+            "network",
+            "-json",
+            _timeout=TIMEOUT_S,
+            _err_to_out=False,
+            _tty_out=False,
+            _decode_errors="replace",
         )
     except sh.CommandNotFound as err:
         raise FileNotFoundError(2, "lshw is not installed", "lshw") from err
     except (sh.ErrorReturnCode, sh.TimeoutException) as err:
         raise RuntimeError(f"lshw failed: {err}") from err
+    except OSError as err:  # cannot start it at all (no ptys, no pipes, no memory)
+        raise RuntimeError(f"lshw could not be run: {err.strerror or err}") from err
     return str(out).encode()
 
 
