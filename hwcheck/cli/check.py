@@ -48,6 +48,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(func=run)
 
 
+def _refuse_empty_inputs(args: argparse.Namespace) -> None:
+    """An empty input path is an unset variable in a script, never "not given": without
+    this, `--inventory "$INV"` would judge the live node instead of the one meant."""
+    from hwcheck.errors import UsageError
+
+    for option, value in (
+        ("--inventory", args.inventory),
+        ("--from-capture", args.from_capture),
+        ("--waivers", args.waivers),
+    ):
+        if value == "":
+            raise UsageError("an empty path", where=option)
+
+
 def run(args: argparse.Namespace) -> int:
     import time
 
@@ -55,10 +69,11 @@ def run(args: argparse.Namespace) -> int:
     from hwcheck.judge import judge_node
 
     check_output_options(args)
+    _refuse_empty_inputs(args)
     inventory = _inventory(args)
     selected = _profiles(args, inventory)
     waivers = None
-    if args.waivers:
+    if args.waivers is not None:
         from hwcheck.judge.waivers import load_waivers
 
         waivers = load_waivers(args.waivers)
@@ -76,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _inventory(args: argparse.Namespace) -> Inventory:
-    if args.inventory:
+    if args.inventory is not None:
         return read_inventory(args.inventory)
     from hwcheck.probe import probe
     from hwcheck.probe.host import open_root

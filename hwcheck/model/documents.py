@@ -20,6 +20,8 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
     """The JSON document at `path` (`-` reads stdin), or InputError saying why not."""
     try:
         if path == "-":
+            if sys.stdin is None:  # started with file descriptor 0 closed
+                raise InputError("cannot read: standard input is closed", where=path)
             data = sys.stdin.buffer.read(max_bytes + 1)
         else:
             with open(path, "rb") as handle:

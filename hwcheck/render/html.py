@@ -66,7 +66,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
                 super().load_bytecode(bucket)
-            except (OSError, EOFError, ValueError, TypeError):
+            except Exception:  # noqa: BLE001 - a damaged entry (any error) costs a recompile
                 bucket.reset()
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
