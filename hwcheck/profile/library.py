@@ -8,7 +8,9 @@ and the profiles shipped with hwcheck.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 
 from hwcheck.errors import ProfileError, UsageError
 
@@ -60,17 +62,15 @@ class Library:
         return cls(dirs)
 
     def names(self) -> list[tuple[str, str]]:
-        """(name, path) of every profile in the search directories, first one wins."""
+        """(name, path) of every profile in the search directories, first one wins.
+
+        Raises ProfileError for a directory or profile file in them that cannot be read:
+        skipping it would judge a node against fewer profiles than the operator installed.
+        """
         found: dict[str, str] = {}
         for base in self.dirs:
-            for root, subdirs, files in os.walk(base):
-                subdirs.sort()
-                for fname in sorted(files):
-                    if fname.endswith(SUFFIXES):
-                        full = os.path.join(root, fname)
-                        rel = os.path.relpath(full, base)
-                        name = os.path.splitext(rel)[0].replace(os.sep, "/")
-                        found.setdefault(name, full)
+            for name, path in profiles_in(base):
+                found.setdefault(name, path)
         return sorted(found.items())
 
     def locate(
@@ -78,15 +78,18 @@ class Library:
     ) -> tuple[str, str | None]:
         """(path, expected name) of the profile `ref` names: a path or a profile name."""
         if looks_like_path(ref):
-            base = os.path.dirname(relative_to) if relative_to else os.getcwd()
-            path = ref if os.path.isabs(ref) else os.path.normpath(os.path.join(base, ref))
-            if not os.path.isfile(path):
+            if os.path.isabs(ref):
+                path = ref
+            else:
+                base = os.path.dirname(relative_to) if relative_to else _cwd(ref)
+                path = os.path.normpath(os.path.join(base, ref))
+            if not _is_file(path):
                 raise self._missing(f"no profile file {ref}", where)
             return path, None
         for base in self.dirs:
             for suffix in SUFFIXES:
                 path = os.path.join(base, *ref.split("/")) + suffix
-                if os.path.isfile(path):
+                if _is_file(path):
                     return path, ref
         known = ", ".join(name for name, _ in self.names()) or "none"
         searched = ", ".join(self.dirs) or "no directories"
@@ -101,7 +104,10 @@ class Library:
         return ProfileError(message, path=where.path, line=where.line, column=where.column)
 
     def load(self, path: str, expected_name: str | None = None) -> ProfileFile:
-        key = os.path.realpath(path)
+        try:
+            key = os.path.realpath(path)
+        except OSError:  # a relative path under a deleted working directory
+            key = path
         prof = self._files.get(key)
         if prof is None:
             prof = load_file(path)
@@ -125,6 +131,93 @@ class Library:
         from hwcheck.profile.layering import resolve
 
         return resolve(self.get(ref), self)
+
+
+def profiles_in(base: str) -> list[tuple[str, str]]:
+    """(name, path) of the profile files under the search directory `base`, sorted.
+
+    Symlinked subdirectories are followed, as lookup by name follows them; a link back to
+    a directory already on the way down (a loop) is not entered again. A `base` that does
+    not exist holds no profiles (`/etc/hwcheck/profiles` is usually absent; Library.given
+    refuses a missing --profile-dir before this).
+    """
+    try:
+        top = os.stat(base)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as err:
+        raise _unreadable(base, err) from None
+    if not stat.S_ISDIR(top.st_mode):
+        raise ProfileError("not a directory (in the profile search path)", path=base)
+    found: list[tuple[str, str]] = []
+    _collect(base, "", {(top.st_dev, top.st_ino)}, found)
+    return found
+
+
+def _collect(
+    directory: str, prefix: str, ancestors: set[tuple[int, int]], found: list[tuple[str, str]]
+) -> None:
+    """Append the profiles under `directory` (named `prefix` + relative path) to `found`.
+
+    `ancestors` holds the (device, inode) of every directory from the search directory
+    down to this one: identity by inode needs no working directory and sees through any
+    spelling of a path, so a symlink loop ends here instead of recursing forever.
+    """
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(entry.name for entry in it)
+    except OSError as err:
+        raise _unreadable(directory, err) from None
+    for entry in entries:
+        full = os.path.join(directory, entry)
+        is_profile = entry.endswith(SUFFIXES)
+        try:
+            info = os.stat(full)
+        except OSError as err:
+            if err.errno in (errno.EACCES, errno.EPERM):  # listable, not searchable
+                raise _unreadable(directory, err) from None
+            if is_profile:  # a dangling or looping link: loading it says so, naming it
+                found.append((prefix + os.path.splitext(entry)[0], full))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            ident = (info.st_dev, info.st_ino)
+            if ident not in ancestors:
+                _collect(full, prefix + entry + "/", ancestors | {ident}, found)
+        elif is_profile:
+            if not os.access(full, os.R_OK):
+                raise ProfileError("cannot read this profile file: permission denied", path=full)
+            found.append((prefix + os.path.splitext(entry)[0], full))
+
+
+def _unreadable(path: str, err: OSError) -> ProfileError:
+    reason = (err.strerror or str(err)).lower()
+    return ProfileError(f"cannot read this profile directory: {reason}", path=path)
+
+
+def _is_file(path: str) -> bool:
+    """Whether `path` is a file; a permission error on the way is an error, not "no":
+    otherwise a same-named profile in a later search directory would silently win."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as err:
+        if err.errno in (errno.EACCES, errno.EPERM):
+            raise ProfileError(
+                f"cannot tell whether this profile exists: {(err.strerror or str(err)).lower()}",
+                path=path,
+            ) from None
+        return False
+
+
+def _cwd(ref: str) -> str:
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the current directory no longer exists; give the profile as an absolute path",
+            where=ref,
+        ) from None
 
 
 def load_file(path: str) -> ProfileFile:
