@@ -50,7 +50,7 @@ EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.UNKNOWN: "check: a fact an error-severity rule needs is missing or unparsable",
     ExitStatus.OUTPUT: "an output file could not be written (nothing partial is left behind)",
     ExitStatus.INTERNAL: "a bug in hwcheck; please report it (HWCHECK_DEBUG=1 shows details)",
-    ExitStatus.INTERRUPTED: "interrupted (Ctrl-C); nothing partial is left behind",
+    ExitStatus.INTERRUPTED: "Ctrl-C, SIGTERM or SIGHUP; nothing partial is left behind",
 }
 
 EXIT_CODE_HELP = "\n".join(

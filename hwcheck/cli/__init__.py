@@ -15,6 +15,61 @@ import sys
 from hwcheck.errors import HwcheckError
 from hwcheck.status import ExitStatus
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal as _signal
+    from types import FrameType
+else:
+    # The C module: `signal` imports enum, which the probe's start-up cannot afford.
+    import _signal
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the run stands so that it unwinds like Ctrl-C: every
+    temporary output is removed and no report is left half-replaced."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOPPING: list[int] = []
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    if _STOPPING:
+        return  # already unwinding: a second signal must not cut the clean-up short
+    _STOPPING.append(signum)
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into Terminated; the previous handlers, to put back. A signal
+    the caller chose to ignore (`nohup`) stays ignored."""
+    previous: dict[int, object] = {}
+    for signum in (_signal.SIGTERM, _signal.SIGHUP):
+        handler = _signal.getsignal(signum)
+        if handler == _signal.SIG_IGN or handler is None:
+            continue
+        _signal.signal(signum, _terminate)
+        previous[int(signum)] = handler
+    return previous
+
+
+def _restore(previous: dict[int, object]) -> None:
+    for signum, handler in previous.items():
+        _signal.signal(signum, handler)  # type: ignore[arg-type]
+    _STOPPING.clear()
+
+
+def _interrupted(err: KeyboardInterrupt) -> str:
+    if isinstance(err, Terminated):
+        name = {int(_signal.SIGTERM): "SIGTERM", int(_signal.SIGHUP): "SIGHUP"}
+        return (
+            f"hwcheck: stopped by {name.get(err.signum, err.signum)}; no partial output was left\n"
+        )
+    return "hwcheck: interrupted; no partial output was left\n"
+
 
 def _quick(argv: list[str]) -> int | None:
     """Run `hwcheck probe` with plain options without building the argparse parser
@@ -45,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = GuardedStdout(stdout), QuietStderr(stderr)
+    previous: dict[int, object] = {}
     try:
+        previous = _catch_termination()
         code = _quick(argv)
         if code is None:
             from hwcheck.cli.parser import build_parser
@@ -56,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     except HwcheckError as err:
         sys.stderr.write(f"hwcheck: error: {err}\n")
         return int(err.exit_status)
-    except KeyboardInterrupt:
-        sys.stderr.write("hwcheck: interrupted; no partial output was left\n")
+    except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP: one path, one exit code
+        sys.stderr.write(_interrupted(err))
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError as err:
         # Both standard streams handle their own; any other pipe is an output that failed.
@@ -68,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         return code
     finally:
+        _restore(previous)
         sys.stdout, sys.stderr = stdout, stderr
 
 

@@ -22,12 +22,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from hwcheck.capture import write_capture
-    from hwcheck.outfile import refuse_empty_path
+    from hwcheck.outfile import is_standard_output, refuse_empty_path
 
     refuse_empty_path(args.out, "OUT.tar.gz")
+    # The archive on standard output (`/dev/stdout | tar tz`): the message must not follow it.
+    console = sys.stderr if is_standard_output(args.out) else sys.stdout
 
     inventory = write_capture(args.out, lshw=not args.no_lshw)
-    sys.stdout.write(
+    console.write(
         f"hwcheck: captured {len(inventory['nics'])} interfaces, {len(inventory['gaps'])} gaps "
         f"to {args.out}\n"
     )

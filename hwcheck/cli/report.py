@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from hwcheck.model.result import Result
+    from hwcheck.outfile import Output
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
@@ -53,33 +54,43 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def check_output_options(args: argparse.Namespace) -> None:
     """Refuse impossible output combinations before any work is done."""
     from hwcheck.errors import UsageError
-    from hwcheck.outfile import refuse_empty_path
+    from hwcheck.outfile import is_standard_output, refuse_empty_path
 
-    for opt, path in (("--json", args.json), ("--junit", args.junit), ("--html", args.html)):
+    options = (("--json", args.json), ("--junit", args.junit), ("--html", args.html))
+    for opt, path in options:
         refuse_empty_path(path, opt)
-    if args.junit == "-" and args.json == "-":
-        raise UsageError("only one of --junit and --json can write to stdout (-)")
     if args.html == "-":
         raise UsageError("--html needs a file name (the report is one self-contained file)")
-    import os
-
-    named = [
-        (opt, path)
-        for opt, path in (("--json", args.json), ("--junit", args.junit), ("--html", args.html))
-        if path is not None and path != "-"
-    ]
+    # `-` and any name for the same descriptor (/dev/stdout): one stream, one report.
+    order = ("--junit", "--json", "--html")
+    to_stdout = sorted((opt for opt, path in options if is_standard_output(path)), key=order.index)
+    if len(to_stdout) > 1:
+        raise UsageError(f"only one of {' and '.join(to_stdout)} can write to stdout (-)")
     seen: dict[str, str] = {}
-    for opt, path in named:
-        real = os.path.realpath(path)
+    for opt, path in options:
+        if path is None or opt in to_stdout:
+            continue
+        real = _same_file_key(path)
         if real in seen:
             raise UsageError(f"{seen[real]} and {opt} both write {path}; give each its own file")
         seen[real] = opt
 
 
+def _same_file_key(path: str) -> str:
+    """What two paths share when they name one file. The real path, or the path as given
+    when the current directory is gone (the write then fails with exit 4, not here)."""
+    import os
+
+    try:
+        return os.path.realpath(path)
+    except OSError:
+        return os.path.normpath(path)
+
+
 def emit(result: Result, args: argparse.Namespace) -> TextIO:
     """Render and write every report asked for in `args`, print the terminal summary and
-    the paths written, and return the stream used for messages (stderr when stdout
-    carries JSON or JUnit).
+    the paths written, and return the stream used for messages (stderr when standard
+    output carries a report, as `-` or under a name such as `/dev/stdout`).
 
     The files are one set (hwcheck.outfile.OutputSet): all are replaced or none. Explicit
     paths that cannot be written raise OutputError (exit 4) and leave every previous report
@@ -90,10 +101,13 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
     import os
     import sys
 
+    from hwcheck.outfile import is_standard_output
     from hwcheck.render.text import render_text, want_color
 
+    reports = (args.junit, args.json, args.html)
+    carries_report = any(is_standard_output(path) for path in reports)
     outputs, default_html = _render(result, args)
-    console = sys.stderr if "-" in (args.junit, args.json) else sys.stdout
+    console = sys.stderr if carries_report else sys.stdout
     written, warning = _write(outputs, default_html)
     console.write(render_text(result, color=want_color(console, os.environ), quiet=args.quiet))
     if not args.quiet:
@@ -138,17 +152,19 @@ def _write(
     from hwcheck.errors import OutputError
     from hwcheck.outfile import OutputSet, encode
 
-    written = []
+    written: list[Output] = []
     warning = None
     with OutputSet() as files:
         for path, text in outputs:
             if path != "-":
-                files.add(path, encode(text))
-                written.append(path)
+                written.append(files.add(path, encode(text)))
         if default_html is not None:
             try:
-                files.add(default_html[0], encode(default_html[1]), make_dirs=True)
-                written.insert(0, default_html[0])
+                # Never over another run's report: a free name is taken when committing.
+                report = files.add(
+                    default_html[0], encode(default_html[1]), make_dirs=True, unique=True
+                )
+                written.insert(0, report)
             except OutputError as err:
                 warning = (
                     f"hwcheck: warning: no HTML report: {err} (use --html PATH or --no-html)\n"
@@ -160,7 +176,7 @@ def _write(
                 sys.stdout.write(text)
                 sys.stdout.flush()
         files.commit()
-    return written, warning
+    return [item.shown for item in written], warning
 
 
 def run(args: argparse.Namespace) -> int:

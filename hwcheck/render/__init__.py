@@ -36,7 +36,10 @@ def compact_timestamp(rfc3339: str) -> str:
 def default_html_path(result: Result, reports_dir: str = "reports") -> str:
     """Where `hwcheck check` writes its HTML report by default:
     `<reports_dir>/<hostname>-<UTC timestamp>.html`, both parts taken from the result
-    (the judge's time, so re-rendering a saved result names it the same way)."""
+    (the judge's time, so re-rendering a saved result names it the same way). The name
+    has one-second resolution, so it is a wish, not a promise: the caller writes it with
+    `OutputSet.add(..., unique=True)`, which takes `-2`, `-3`, ... when it is taken and
+    never replaces another run's report."""
     host = safe_filename_part(result["inventory"]["host"]["hostname"])
     stamp = compact_timestamp(result["judged_at"])
     directory = reports_dir.rstrip("/") or "/"
