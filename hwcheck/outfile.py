@@ -47,8 +47,9 @@ def write_atomic_bytes(path: str, data: bytes, *, make_dirs: bool = False) -> No
 
 
 def refuse_empty_path(path: str | None, option: str) -> None:
-    """An empty output path is a mistake (an unset shell variable), never "no output" nor
-    "the default": a usage error naming the option, raised before any work is done."""
+    """An empty path, output or input, is a mistake (an unset shell variable), never "no
+    output", "not given" nor "the default": a usage error naming the option, raised before
+    any work is done."""
     if path == "":
         raise UsageError("an empty path", where=option)
 

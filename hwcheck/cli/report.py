@@ -147,8 +147,6 @@ def _write(
 ) -> tuple[list[str], str | None]:
     """Write the outputs as one set; the paths written and a warning if the default HTML
     report could not be."""
-    import sys
-
     from hwcheck.errors import OutputError
     from hwcheck.outfile import OutputSet, encode
 
@@ -156,8 +154,11 @@ def _write(
     warning = None
     with OutputSet() as files:
         for path, text in outputs:
+            # `-` is written to standard output by the set, before any rename, so a refused
+            # write (exit 4) replaces no report; it is not a file to name as written.
+            output = files.add(path, encode(text))
             if path != "-":
-                written.append(files.add(path, encode(text)))
+                written.append(output)
         if default_html is not None:
             try:
                 # Never over another run's report: a free name is taken when committing.
@@ -169,12 +170,6 @@ def _write(
                 warning = (
                     f"hwcheck: warning: no HTML report: {err} (use --html PATH or --no-html)\n"
                 )
-        for path, text in outputs:
-            if path == "-":
-                # Like a device, standard output cannot be staged: it is written before the
-                # files are renamed, so a refused write (exit 4) replaces no report.
-                sys.stdout.write(text)
-                sys.stdout.flush()
         files.commit()
     return [item.shown for item in written], warning
 
