@@ -51,15 +51,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _refuse_empty_inputs(args: argparse.Namespace) -> None:
     """An empty input path is an unset variable in a script, never "not given": without
     this, `--inventory "$INV"` would judge the live node instead of the one meant."""
-    from hwcheck.errors import UsageError
+    from hwcheck.outfile import refuse_empty_path
 
-    for option, value in (
-        ("--inventory", args.inventory),
-        ("--from-capture", args.from_capture),
-        ("--waivers", args.waivers),
-    ):
-        if value == "":
-            raise UsageError("an empty path", where=option)
+    refuse_empty_path(args.inventory, "--inventory")
+    refuse_empty_path(args.from_capture, "--from-capture")
+    refuse_empty_path(args.waivers, "--waivers")
 
 
 def run(args: argparse.Namespace) -> int:
