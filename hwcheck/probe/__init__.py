@@ -9,6 +9,7 @@ from __future__ import annotations
 from hwcheck import __version__
 from hwcheck.model import INVENTORY_SCHEMA_VERSION
 from hwcheck.probe.dmi import probe_system
+from hwcheck.probe.host import CAPTURE_META
 from hwcheck.probe.kernel import probe_kernel
 from hwcheck.probe.modules import probe_modules
 from hwcheck.probe.netdev import group_cards, probe_nics
@@ -20,8 +21,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Inventory
     from hwcheck.probe.host import HostRoot
-
-CAPTURE_META = "capture.json"
 
 
 def utc_now() -> str:
