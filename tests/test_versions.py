@@ -270,7 +270,7 @@ def test_psid_and_family_are_equality_only():
     [
         ("iavf", "N/A", "'N/A' is not a version: the driver reports none here"),
         ("virtio_net", "", "'' is not a version: the driver reports none here"),
-        ("virtio_net", "rtl8168e-3_0.0.4 03/27/12", "'rtl8168e-3_0.0.4 03/27/12' does not fit dotted"),
+        ("virtio_net", "rtl8168e-3_0.0.4 03/27/12", "'rtl8168e-3_0.0.4 03/27/12' does not fit"),
         ("i40e", "8.5 0x8000a4e8 1.2879.0", "'8.5 0x8000a4e8 1.2879.0' does not fit intel-nvm"),
         ("mlx5_core", "16.35 (MT_0000000080)", "'16.35 (MT_0000000080)' does not fit mlx"),
         ("bnxt_en", "220.0.59/pkg 220.0.83.0", "does not fit bnxt: expected '<fw a.b.c.d>"),

@@ -135,7 +135,9 @@ DOMAINS = {
     ("r8169", "fw"): st.sampled_from(["", "rtl8168h-2_"]).map(
         lambda name: var_dotted.map(lambda v: name + v)
     ),
-    ("nfp", "fw"): st.sampled_from(["", "nic-"]).map(lambda name: var_dotted.map(lambda v: name + v)),
+    ("nfp", "fw"): st.sampled_from(["", "nic-"]).map(
+        lambda name: var_dotted.map(lambda v: name + v)
+    ),
 }
 
 
@@ -298,7 +300,10 @@ RAW = {
         _opt("mgmt", mgmt),
     ),
     "sfc": st.builds(
-        lambda fw, rx, tx: (f"{fw} rx{rx:x} tx{tx:x}", {"fw": fw, "rx": f"{rx:x}", "tx": f"{tx:x}"}),
+        lambda fw, rx, tx: (
+            f"{fw} rx{rx:x} tx{tx:x}",
+            {"fw": fw, "rx": f"{rx:x}", "tx": f"{tx:x}"},
+        ),
         dec4,
         u16,
         u16,

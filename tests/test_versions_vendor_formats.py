@@ -90,7 +90,7 @@ def test_published_firmware_strings_parse_into_the_vendors_components(driver, ra
     assert versions.parse(raw, fmt) == expected, where
 
 
-# (format, component, older, newer)
+# Ordering facts: format, component, the older text, the newer text
 ORDERING = [
     ("e1000e", "nvm", "0.2", "0.13"),  # %d: 13 > 2
     ("e1000e", "nvm", "0.13", "2.1"),

@@ -22,8 +22,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from hwcheck.judge.vformats import DRIVER_FIRMWARE_FORMATS, FORMAT_TABLE, Format
-from hwcheck.judge.vparsers import looks_like_kernel_release
 from hwcheck.judge.vkeys import DOMAINS, EQUALITY_KINDS, ORDERED_KINDS, GrammarError
+from hwcheck.judge.vparsers import looks_like_kernel_release
 
 FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
 """All format names, in documentation order."""
@@ -294,7 +294,7 @@ def ambiguity(fmt: str, component: str, text: str) -> str | None:
     if kind == "nvm-hex":  # '%x.%02x': the grammar itself refuses a one-digit minor
         return None
     parts = text.split(".")
-    if kind in ("dec2", "igc-nvm") and fmt in ("igb", "igc") and len(parts) == 2:  # noqa: PLR2004
+    if kind in ("dec2", "igc-nvm") and fmt in ("igb", "igc") and len(parts) == 2:
         major, minor = parts
         if len(minor) == 1:
             return (
@@ -303,9 +303,9 @@ def ambiguity(fmt: str, component: str, text: str) -> str | None:
                 f"writes two digits, where it would be {major}.{minor}0 "
                 f"(write {major}.0{minor} or {major}.{minor}0)"
             )
-    if kind == "mlx-fw" and len(parts) == 3:  # noqa: PLR2004
+    if kind == "mlx-fw" and len(parts) == 3:
         major, minor, sub = parts
-        if int(major) >= 10 and len(sub) < 4:  # noqa: PLR2004 - mlx5 families print %04d
+        if int(major) >= 10 and len(sub) < 4:
             return (
                 f"{text!r} is ambiguous for mlx fw: mlx5 prints the subminor with four "
                 f"digits ('%04d'), so this would be {major}.{minor}.{int(sub):04d}, but "

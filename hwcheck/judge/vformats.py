@@ -21,6 +21,7 @@ from collections.abc import Callable
 from hwcheck.judge import vparsers
 from hwcheck.judge.vkeys import EQUALITY_KINDS
 
+
 class Format:
     """One vendor format: components (first is the default), their kinds, the patterns."""
 
@@ -38,7 +39,7 @@ class Format:
         "source",
     )
 
-    def __init__(  # noqa: PLR0913 - one keyword per property of a format
+    def __init__(
         self,
         kinds: dict[str, str],
         patterns: tuple[str, ...],

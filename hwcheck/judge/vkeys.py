@@ -104,7 +104,7 @@ def _hex_word(text: str) -> tuple[object, ...]:
 def _bcd(value: int) -> int:
     """Two BCD digits as the number they spell (0x82 -> 82), as Intel's tools read them."""
     high, low = divmod(value, 16)
-    if high > 9 or low > 9:  # noqa: PLR2004 - decimal digits
+    if high > 9 or low > 9:
         raise GrammarError(f"expected BCD digits in the NVM minor, got 0x{value:02x}")
     return high * 10 + low
 
@@ -313,7 +313,10 @@ DomainFunc = Callable[[str], str | None]
 
 DOMAINS: dict[str, tuple[DomainFunc, str]] = {
     "tg3-bc": (tg3_chip, "bootcodes of different chips ({a} and {b}), which have no common order"),
-    "named": (named_domain, "versions of different firmware ({a} and {b}), which have no common order"),
+    "named": (
+        named_domain,
+        "versions of different firmware ({a} and {b}), which have no common order",
+    ),
 }
 """Ordered kinds whose values carry a domain: two values of different domains do not
 order (compare raises), values without one compare with any. With the reason's template."""

@@ -77,13 +77,11 @@ def driver_refusal(text: str) -> str | None:
     built = " (the driver says it was built out of tree)" if body != text else ""
     if _GIT_HASH.fullmatch(body):
         return (
-            f"{body} is the git commit the driver was built from{built}, and commits "
-            "have no order"
+            f"{body} is the git commit the driver was built from{built}, and commits have no order"
         )
     if body == "no-src-ver":
         return (
-            "the driver was built from a source tree that records no version "
-            f"('no-src-ver'){built}"
+            f"the driver was built from a source tree that records no version ('no-src-ver'){built}"
         )
     return None
 
