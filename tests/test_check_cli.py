@@ -68,9 +68,9 @@ def test_every_shipped_profile_lints_clean():
     assert run.stdout.strip() == "6 profile(s): 0 error(s), 0 warning(s)"
 
 
-def test_lint_warns_on_ambiguous_threshold_and_errors_on_broken():
+def test_lint_refuses_an_ambiguous_threshold_and_errors_on_broken():
     run = hwcheck("profile", "lint", os.path.join(PROF, "ambiguous.yaml"))
-    assert run.returncode == 1
+    assert run.returncode == ExitStatus.USAGE
     assert "ambiguous.yaml:11:50: threshold '1.6' is ambiguous" in run.stdout
     run = hwcheck("profile", "lint", os.path.join(PROF, "invalid/two-checks.yaml"))
     assert run.returncode == ExitStatus.USAGE

@@ -78,7 +78,7 @@ def test_thresholds_are_kept_as_written_not_as_floats(tmp_path):
 @pytest.mark.parametrize(
     ("firmware", "message"),
     [
-        ("{format: mlx, min: '16.35'}", "'16.35' is not a valid mlx fw value"),
+        ("{format: mlx, min: '16.35.2000.1'}", "'16.35.2000.1' is not a valid mlx fw value"),
         (
             "{format: intel-nvm, component: eetrack, min: '0x8000a4e8'}",
             "'min' cannot judge intel-nvm component 'eetrack': it compares only for equality",

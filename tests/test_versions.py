@@ -270,7 +270,7 @@ def test_psid_and_family_are_equality_only():
     [
         ("iavf", "N/A", "'N/A' is not a version: the driver reports none here"),
         ("virtio_net", "", "'' is not a version: the driver reports none here"),
-        ("r8169", "rtl8168e-3_0.0.4 03/27/12", "'rtl8168e-3_0.0.4 03/27/12' does not fit dotted"),
+        ("virtio_net", "rtl8168e-3_0.0.4 03/27/12", "'rtl8168e-3_0.0.4 03/27/12' does not fit"),
         ("i40e", "8.5 0x8000a4e8 1.2879.0", "'8.5 0x8000a4e8 1.2879.0' does not fit intel-nvm"),
         ("mlx5_core", "16.35 (MT_0000000080)", "'16.35 (MT_0000000080)' does not fit mlx"),
         ("bnxt_en", "220.0.59/pkg 220.0.83.0", "does not fit bnxt: expected '<fw a.b.c.d>"),
@@ -303,19 +303,19 @@ def test_a_31_character_value_may_have_lost_its_tail():
         (
             "mlx",
             "fw",
-            "16.35",
+            "16.35.200",
             "min",
-            "'16.35' is not a valid fw for mlx: expected a firmware version "
-            "'major.minor.subminor' with exactly 3 numbers (the kernel always prints 3); got 2",
+            "'16.35.200' is ambiguous for mlx fw: mlx5 prints the subminor with four digits "
+            "('%04d'), so this would be 16.35.0200, but release notes write all four digits; "
+            "write the subminor as they do",
         ),
         (
             "mlx",
             "fw",
-            "16.35.200",
+            "16.35.2000.1",
             "min",
-            "'16.35.200' is ambiguous for mlx fw: mlx5 prints the subminor with four digits "
-            "('%04d'), so this is 16.35.0200; write the subminor as the firmware release "
-            "notes do",
+            "'16.35.2000.1' is not a valid fw for mlx: expected a firmware version "
+            "'major.minor.subminor' with at most 3 numbers (the kernel prints 3); got 4",
         ),
         (
             "intel-nvm",
@@ -332,7 +332,8 @@ def test_a_31_character_value_may_have_lost_its_tail():
             "1.7",
             "min",
             "'1.7' is ambiguous for igb nvm: the kernel prints the minor without a leading "
-            "zero, so '1.7' means 1.07; Intel writes two digits (write 1.07 or 1.70)",
+            "zero, so '1.7' would be 1.07, while Intel writes two digits, where it would be "
+            "1.70 (write 1.07 or 1.70)",
         ),
         (
             "intel-nvm",

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwcheck.judge import versions
-from hwcheck.judge.vformats import MLX_FAMILIES
+from hwcheck.judge.vparsers import MLX_FAMILIES
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)
@@ -34,12 +34,22 @@ var_dotted = st.integers(1, 5).flatmap(_dotted)
 nvm = st.builds(lambda hi, lo: f"{hi:x}.{lo:02x}", st.integers(0, 15), u8)  # "%x.%02x"
 eetrack = st.builds(lambda e: f"0x{e:08x}", u32)
 oem = st.builds(lambda g, s, r: f"{g:x}.{s:x}.{r:x}", u8, u8, u16)  # "%x.%x.%x"
-combo = st.builds(lambda a, b, c: f"{a}.{b}.{c}", u8, u16, u8)  # "%d.%d.%d"
+# "%d.%d.%d"; all ones or all zeros is the no-option-ROM marker, not a version
+combo = st.builds(lambda a, b, c: f"{a}.{b}.{c}", u8, u16, u8).filter(
+    lambda c: c not in ("255.65535.255", "0.0.0")
+)
 igb_nvm = st.builds(lambda a, b: f"{a}.{b}", st.integers(0, 15), st.integers(0, 99))
 psid = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", min_size=1, max_size=16)
 mlx5_fw = st.builds(lambda a, b, c: f"{a}.{b}.{c:04d}", u16, u16, u16)  # "%d.%d.%04d"
 mlx4_fw = st.builds(lambda a, b, c: f"{a}.{b}.{c}", u16, u16, u16)  # "%d.%d.%d"
 hexword = st.builds(lambda w: f"{w:x}", u16)
+bcd = st.integers(0, 99).map(lambda n: (n // 10) * 16 + n % 10)
+# igc's NVM word: major nibble, zero nibble, BCD minor byte (1082 is NVM 1.82)
+igc_nvm = st.builds(lambda major, minor: f"{(major << 12) | minor:x}", st.integers(0, 15), bcd)
+e1000e_nvm = st.builds(lambda a, b: f"{a}.{b}", st.integers(0, 15), u8)  # "%d.%d"
+named_fw = st.builds(
+    lambda name, v: f"{name}{v}", st.sampled_from(["", "rtl8168h-2_", "nic-"]), var_dotted
+)
 TG3_CHIPS = ("5719", "5720", "5722")
 
 
@@ -90,7 +100,19 @@ ORDERED = {
     ("igb", "combo"): combo,
     ("igb", "build"): st.builds(str, small),
     ("igb", "invm"): st.builds(lambda a, b: f"{a:2d}.{b:2d}".strip(), st.integers(0, 15), u8),
-    ("igc", "nvm"): hexword,
+    ("igc", "nvm"): igc_nvm,
+    ("e1000e", "nvm"): e1000e_nvm,
+    ("bnx2", "bc"): dec3,
+    ("bnx2", "mgmt"): mgmt,
+    ("bnx2", "ffv"): ffv,
+    ("sfc", "fw"): dec4,
+    ("cxgb4", "fw"): dec4,
+    ("cxgb4", "tp"): dec4,
+    ("r8169", "fw"): named_fw,
+    ("nfp", "fw"): named_fw,
+    ("nfp", "vnic"): dec4,
+    ("nfp", "nsp"): var_dotted,
+    ("hns3", "fw"): dec4 | st.builds(lambda w: f"0x{w:08x}", u32),
     ("mlx", "fw"): mlx5_fw | mlx4_fw,
     ("bnxt", "fw"): dec4,
     ("bnxt", "pkg"): var_dotted,
@@ -108,7 +130,15 @@ ORDERED = {
 }
 
 
-DOMAINS = {("tg3", "bc"): st.sampled_from(TG3_CHIPS).map(lambda chip: _tg3_bc((chip,)))}
+DOMAINS = {
+    ("tg3", "bc"): st.sampled_from(TG3_CHIPS).map(lambda chip: _tg3_bc((chip,))),
+    ("r8169", "fw"): st.sampled_from(["", "rtl8168h-2_"]).map(
+        lambda name: var_dotted.map(lambda v: name + v)
+    ),
+    ("nfp", "fw"): st.sampled_from(["", "nic-"]).map(
+        lambda name: var_dotted.map(lambda v: name + v)
+    ),
+}
 
 
 def test_every_ordered_component_has_a_generator():
@@ -218,6 +248,12 @@ def _bnx2x(parts: dict[str, str]) -> str:
     return f"{head}bc {parts['bc']}{tail}"
 
 
+def _bnx2(parts: dict[str, str]) -> str:
+    head = f"{parts['ffv']} " if "ffv" in parts else ""
+    tail = f" {parts['mgmt']}" if "mgmt" in parts else ""
+    return f"{head}bc {parts['bc']}{tail}"
+
+
 def _tg3(parts: dict[str, str]) -> str:
     head = f"{parts['ffv']} bc " if "ffv" in parts else ""
     tail = f" {parts['mgmt']}" if "mgmt" in parts else ""
@@ -253,7 +289,49 @@ RAW = {
         u8,
         st.integers(0, 7),
     ),
-    "igc": st.builds(lambda n, p: (f"{n}:{p}", {"nvm": n, "phy": p}), hexword, hexword),
+    "igc": st.builds(lambda n, p: (f"{n}:{p}", {"nvm": n, "phy": p}), igc_nvm, hexword),
+    "e1000e": st.builds(
+        lambda n, i: (f"{n}-{i}", {"nvm": n, "image": str(i)}), e1000e_nvm, st.integers(0, 15)
+    ),
+    "bnx2": st.builds(
+        lambda *ds: (_bnx2(m := _merge(*ds)), m),
+        _opt("ffv", ffv),
+        st.builds(lambda v: {"bc": v}, dec3),
+        _opt("mgmt", mgmt),
+    ),
+    "sfc": st.builds(
+        lambda fw, rx, tx: (
+            f"{fw} rx{rx:x} tx{tx:x}",
+            {"fw": fw, "rx": f"{rx:x}", "tx": f"{tx:x}"},
+        ),
+        dec4,
+        u16,
+        u16,
+    )
+    | st.builds(lambda fw: (fw, {"fw": fw}), dec4),
+    "cxgb4": st.builds(lambda f, t: (f"{f}, TP {t}", {"fw": f, "tp": t}), dec4, dec4),
+    "r8169": st.builds(
+        lambda name, v, m, d, y: (
+            f"{name}_{v} {m:02d}/{d:02d}/{y:02d}",
+            {"fw": f"{name}_{v}", "name": name, "date": f"{m:02d}/{d:02d}/{y:02d}"},
+        ),
+        st.sampled_from(["rtl8168h-2", "rtl8168e-3", "rtl8125b-2"]),
+        dec3,
+        st.integers(1, 12),
+        st.integers(1, 31),
+        st.integers(0, 99),
+    ),
+    "nfp": st.builds(
+        lambda vnic, nsp, fw, app: (
+            f"{vnic} {nsp} {fw} {app}",
+            {"fw": fw, "vnic": vnic, "nsp": nsp, "app": app},
+        ),
+        dec4,
+        _dotted(2, u16),
+        st.builds(lambda a, v: f"{a}-{v}", st.sampled_from(["nic", "flower", "sriov"]), dec3),
+        st.sampled_from(["nic", "flower"]),
+    ),
+    "hns3": st.builds(lambda f: (f, {"fw": f}), dec4 | st.builds(lambda w: f"0x{w:08x}", u32)),
     "mlx": st.builds(_mlx, mlx5_fw, psid | st.none()) | st.builds(_mlx, mlx4_fw, st.none()),
     "bnxt": st.builds(
         lambda fw, pkg: (

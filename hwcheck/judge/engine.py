@@ -140,7 +140,14 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
                 return oem
         if nic["firmware_version_truncated"] and may_be_cut(raw, fmt, name):
             return truncated(nic, raw, "firmware_version", label, source)
-    status, sentence, advisory, parsed = judge_version(constraint, raw, fmt, label)
+    default_for = (
+        nic["driver"]
+        if check == "firmware" and not constraint.fmt and not versions.has_own_format(nic["driver"])
+        else None
+    )
+    status, sentence, advisory, parsed = judge_version(
+        constraint, raw, fmt, label, default_for=default_for
+    )
     return status, sentence, advisory, raw, parsed, source
 
 

@@ -93,18 +93,31 @@ def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
 
 
 def judge_version(
-    constraint: Constraint, raw: str, fmt: str, label: str
+    constraint: Constraint, raw: str, fmt: str, label: str, *, default_for: str | None = None
 ) -> tuple[str, str, str | None, dict[str, str] | None]:
-    """Judge a version string; returns (status, sentence, advisory, parsed components)."""
+    """Judge a version string; returns (status, sentence, advisory, parsed components).
+
+    `default_for` names the driver when `fmt` is only the default format its firmware is
+    read in (it has none of its own): an unreadable value then says so.
+    """
     parsed = parse_cached(raw, fmt)
     if isinstance(parsed, str):
-        return "unknown", f"{label} {raw!r} cannot be read as {fmt}: {parsed}", None, None
-    component = constraint.component or versions.component_names(fmt)[0]
+        tried = fmt
+        if default_for and not parsed.startswith(f"{raw!r} is not a version"):
+            tried = (
+                f"{fmt}, the format firmware is read in when its driver ({default_for}) has "
+                "no format of its own (name one with 'format' in the rule)"
+            )
+        return "unknown", f"{label} {raw!r} cannot be read as {tried}: {parsed}.", None, None
+    named = constraint.component
+    component = named or versions.component_names(fmt)[0]
     value = parsed.get(component)
     if value is None:
+        chosen = "" if named else f" (the rule names no component; {component} is the default)"
         return (
             "unknown",
-            f"{label} {raw!r} has no {component} component in format {fmt}",
+            f"{label} {raw!r} cannot be judged in format {fmt}{chosen}: "
+            f"{versions.absent_reason(raw, fmt, component)}.",
             None,
             parsed,
         )
@@ -183,7 +196,7 @@ def _prepare(
                 texts = (arg,)
             else:
                 texts = arg  # type: ignore[assignment]
-            keys = [key_cached(fmt, component, t) for t in texts]
+            keys = [_threshold_key(fmt, component, t) for t in texts]
             bad = [(t, k) for t, k in zip(texts, keys, strict=True) if isinstance(k, str)]
             if bad:
                 result = (
@@ -199,6 +212,14 @@ def _prepare(
                 result.append((op, tuple(keys), arg))
     constraint.prepared[memo] = result
     return result
+
+
+def _threshold_key(fmt: str, component: str, text: str) -> tuple[object, ...] | str:
+    """A threshold's sort key, or why it has none: invalid, or ambiguous (never guessed)."""
+    key = key_cached(fmt, component, text)
+    if isinstance(key, str):
+        return key
+    return versions.ambiguity(fmt, component, text) or key
 
 
 def _judge_equal(

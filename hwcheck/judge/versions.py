@@ -21,13 +21,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hwcheck.judge.vformats import (
-    DRIVER_FIRMWARE_FORMATS,
-    FORMAT_TABLE,
-    Format,
-    looks_like_kernel_release,
-)
+from hwcheck.judge.vformats import DRIVER_FIRMWARE_FORMATS, FORMAT_TABLE, Format
 from hwcheck.judge.vkeys import DOMAINS, EQUALITY_KINDS, ORDERED_KINDS, GrammarError
+from hwcheck.judge.vparsers import looks_like_kernel_release
 
 FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
 """All format names, in documentation order."""
@@ -70,17 +66,32 @@ def _kind(fmt: str, component: str) -> str:
         ) from None
 
 
+DEFAULT_FIRMWARE_FORMAT = "dotted"
+"""The format firmware of a driver without one of its own is read in."""
+
+
+def _driver_name(driver: str | None) -> str:
+    """The driver's own name: mlx5 reports its IPoIB interfaces as `mlx5_core[ib_ipoib]`."""
+    return (driver or "").split("[", 1)[0]
+
+
 def format_for(driver: str | None, field: str) -> str:
     """The format of `driver`'s firmware_version (field "firmware") or driver_version.
 
     Driver versions all use "driver", which also recognises in-tree drivers reporting the
-    kernel release. Firmware of drivers without a dedicated format is read as "dotted".
+    kernel release. Firmware of drivers without a format of their own is read as
+    DEFAULT_FIRMWARE_FORMAT ("dotted"); has_own_format says when that happened.
     """
     if field == "driver":
         return "driver"
     if field != "firmware":
         raise VersionError(f"unknown version field {field!r} (expected one of: firmware, driver)")
-    return DRIVER_FIRMWARE_FORMATS.get(driver or "", "dotted")
+    return DRIVER_FIRMWARE_FORMATS.get(_driver_name(driver), DEFAULT_FIRMWARE_FORMAT)
+
+
+def has_own_format(driver: str | None) -> bool:
+    """Whether the firmware of `driver` has a format of its own (else it is read as dotted)."""
+    return _driver_name(driver) in DRIVER_FIRMWARE_FORMATS
 
 
 def component_names(fmt: str) -> tuple[str, ...]:
@@ -114,6 +125,9 @@ def _parse(raw: str, fmt: str) -> tuple[tuple[str, str], ...]:
             f"{raw!r} is not a version: the driver reports none here "
             "(virtual functions and some drivers print N/A or nothing)"
         )
+    refused = spec.refuse(text) if spec.refuse else None
+    if refused:
+        raise VersionError(f"{raw!r} is not a version: {refused}")
     parts = spec.match(text)
     if parts is None:
         raise VersionError(f"{raw!r} does not fit {fmt}: expected {format_shape(fmt)}")
@@ -136,18 +150,20 @@ def component(raw: str, fmt: str, name: str) -> str:
     try:
         return parts[name]
     except KeyError:
-        present = ", ".join(parts) or "none"
-        raise VersionError(
-            f"{raw!r} has no {name} component (it has: {present}){_absent_hint(fmt, name)}"
-        ) from None
+        raise VersionError(absent_reason(raw, fmt, name)) from None
 
 
-def _absent_hint(fmt: str, name: str) -> str:
-    if fmt == "driver" and name == "version":
-        return "; it is a kernel release: the in-tree driver carries no version of its own"
-    if fmt == "driver" and name == "kernel":
-        return "; it is a vendor driver version, not a kernel release"
-    return ""
+def absent_reason(raw: str, fmt: str, name: str) -> str:
+    """Why `raw` (which fits `fmt`) has no `name` component: a blank marker, or what the
+    format says about such strings, with the components it does have."""
+    spec = _format(fmt)
+    text = raw.strip()
+    blank = spec.blank(text, name)
+    if blank:
+        return f"{raw!r} has no {name} version: {blank}"
+    present = ", ".join(parse(raw, fmt)) or "none"
+    hint = spec.hints.get(name)
+    return f"{raw!r} has no {name} component (it has: {present})" + (f"; {hint}" if hint else "")
 
 
 @lru_cache(maxsize=16384)
@@ -161,6 +177,11 @@ def sort_key(fmt: str, component: str, text: str) -> tuple[object, ...]:
         raise VersionError(
             f"{component} of {fmt} compares only for equality ({_EQUALITY_WHY[kind]}); "
             "it has no order"
+        )
+    marks = FORMAT_TABLE[fmt].blanks.get(component)
+    if marks and text in marks[0]:
+        raise VersionError(
+            f"{text!r} is the blank marker of {fmt} {component}, not a version: {marks[1]}"
         )
     try:
         return ORDERED_KINDS[kind](text)
@@ -238,10 +259,11 @@ def compare(fmt: str, component: str, a: str, b: str) -> int:
 
 
 def check_threshold(fmt: str, component: str, text: str, *, op: str | None = None) -> str | None:
-    """Lint: None if `text` is an unambiguous threshold for this component, else why not.
+    """None if `text` is a valid, unambiguous threshold for this component, else why not.
 
     With `op` (a profile operator such as "min"), also says when an equality-only
-    component is used with an ordering operator.
+    component is used with an ordering operator. An ambiguous threshold (see ambiguity)
+    is refused like an invalid one, in every format.
     """
     try:
         kind = _kind(fmt, component)
@@ -256,28 +278,38 @@ def check_threshold(fmt: str, component: str, text: str, *, op: str | None = Non
         sort_key(fmt, component, text)
     except VersionError as err:
         return str(err)
-    return _advice(fmt, component, text)
+    return ambiguity(fmt, component, text)
 
 
-def _advice(fmt: str, component: str, text: str) -> str | None:
-    """Thresholds that parse but that a reader of vendor release notes may misread."""
+def ambiguity(fmt: str, component: str, text: str) -> str | None:
+    """Why a threshold that parses could mean two versions, or None.
+
+    One rule for every format: where the kernel's print and the vendor's notation differ
+    (a minor printed without its leading zero, a subminor printed with four digits), a
+    threshold that reads differently in the two is ambiguous. Profiles refuse it when
+    they load and the judge reports a rule holding one as unknown: it is never judged by
+    a guess. Valid texts only; check_threshold checks validity first.
+    """
     kind = FORMAT_TABLE[fmt].kinds[component]
-    if kind == "dec2" and fmt == "igb":
-        minor = text.split(".")[1]
+    if kind == "nvm-hex":  # '%x.%02x': the grammar itself refuses a one-digit minor
+        return None
+    parts = text.split(".")
+    if kind in ("dec2", "igc-nvm") and fmt in ("igb", "igc") and len(parts) == 2:
+        major, minor = parts
         if len(minor) == 1:
-            major = text.split(".", maxsplit=1)[0]
             return (
-                f"{text!r} is ambiguous for igb nvm: the kernel prints the minor without a "
-                f"leading zero, so {text!r} means {major}.0{minor}; Intel writes two digits "
+                f"{text!r} is ambiguous for {fmt} {component}: the kernel prints the minor "
+                f"without a leading zero, so {text!r} would be {major}.0{minor}, while Intel "
+                f"writes two digits, where it would be {major}.{minor}0 "
                 f"(write {major}.0{minor} or {major}.{minor}0)"
             )
-    if fmt == "mlx" and component == "fw":
-        major, minor, sub = text.split(".")
+    if kind == "mlx-fw" and len(parts) == 3:
+        major, minor, sub = parts
         if int(major) >= 10 and len(sub) < 4:
             return (
                 f"{text!r} is ambiguous for mlx fw: mlx5 prints the subminor with four "
-                f"digits ('%04d'), so this is {major}.{minor}.{int(sub):04d}; "
-                "write the subminor as the firmware release notes do"
+                f"digits ('%04d'), so this would be {major}.{minor}.{int(sub):04d}, but "
+                "release notes write all four digits; write the subminor as they do"
             )
     return None
 
@@ -297,9 +329,10 @@ def may_be_truncated(raw: str, fmt: str, name: str) -> bool:
 def is_kernel_release(raw: str, kernel_release: str | None = None) -> bool:
     """Whether a driver version is the kernel release (an in-tree driver's version).
 
-    Shapes such as 4.18.0-372.82.1.el8_6.x86_64 are recognised alone; a plain "6.6.43"
-    could also be a vendor release, so it counts only when it is the node's
-    `kernel_release` (or, cut at 31 characters, its beginning).
+    With the node's `kernel_release` that settles it: the value is that release (or, cut
+    at 31 characters, its beginning), or it is not one. Without it, only shapes no vendor
+    driver uses count (4.18.0-372.82.1.el8_6.x86_64, 6.6.12.1-1.azl3, 6.12-intel); a plain
+    "6.6.43" could also be a vendor release.
     """
     text = raw.strip()
     if kernel_release:

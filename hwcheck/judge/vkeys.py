@@ -27,10 +27,13 @@ _HEX_WORD = re.compile(r"[0-9A-Fa-f]{1,4}")
 _EETRACK = re.compile(r"0[xX][0-9A-Fa-f]{1,8}")
 _NVM_HEX = re.compile(r"([0-9A-Fa-f])\.([0-9A-Fa-f]+)")
 _INVM = re.compile(r"(\d+)\. *(\d+)")
-_TG3_BC = re.compile(r"(?:([0-9A-Za-z]+)-)?v?(\d+)\.(\d{2})")
+_TG3_BC = re.compile(r"(?:([0-9A-Za-z]+)-)?v?(\d+)\.(\d{2})([a-z]?)")
 _TG3_SB = re.compile(r"(?:sb )?v?(\d+)\.(\d{2})([a-z]?)")
 _MGMT = re.compile(r"(?:(?:, )?([A-Za-z][A-Za-z0-9]*) )?v?(\d+(?:\.\d+)*)")
-_KERNEL = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:-(.*))?")
+_IGC_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})")
+_HNS3_HEX = re.compile(r"0[xX][0-9A-Fa-f]{8}")
+_NAMED = re.compile(r"([A-Za-z][A-Za-z0-9-]*?)[-_](\d+(?:\.\d+)*)")
+_KERNEL = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-(.*))?")
 
 
 class GrammarError(ValueError):
@@ -44,14 +47,17 @@ def _dotted_ints(text: str, what: str) -> tuple[int, ...]:
 
 
 def _fixed(arity: int, what: str) -> KeyFunc:
+    """The kernel prints exactly `arity` numbers; fewer (a threshold copied from a vendor
+    matrix, `7.0` for a bootcode 7.0.0) mean the same version padded with zeros."""
+
     def key(text: str) -> tuple[object, ...]:
         parts = _dotted_ints(text, what)
-        if len(parts) != arity:
+        if len(parts) > arity:
             raise GrammarError(
-                f"expected {what} with exactly {arity} numbers (the kernel always prints "
+                f"expected {what} with at most {arity} numbers (the kernel prints "
                 f"{arity}); got {len(parts)}"
             )
-        return parts
+        return parts + (0,) * (arity - len(parts))
 
     return key
 
@@ -95,6 +101,59 @@ def _hex_word(text: str) -> tuple[object, ...]:
     return (int(text, 16),)
 
 
+def _bcd(value: int) -> int:
+    """Two BCD digits as the number they spell (0x82 -> 82), as Intel's tools read them."""
+    high, low = divmod(value, 16)
+    if high > 9 or low > 9:
+        raise GrammarError(f"expected BCD digits in the NVM minor, got 0x{value:02x}")
+    return high * 10 + low
+
+
+def _igc_nvm(text: str) -> tuple[object, ...]:
+    """igc prints the NVM word '%x' (1082); Intel and DPDK print it major.minor (1.82).
+
+    Intel's shared code reads the word as: major = bits 15:12; minor = the low byte as two
+    BCD digits when bits 11:8 are zero (newer images), else bits 11:4 as BCD digits.
+    """
+    dotted = _IGC_DOTTED.fullmatch(text)
+    if dotted:
+        return (int(dotted.group(1)), int(dotted.group(2)))
+    if not _HEX_WORD.fullmatch(text):
+        raise GrammarError(
+            "expected the igc NVM word ('%x', e.g. 1082) or Intel's major.minor (1.82)"
+        )
+    word = int(text, 16)
+    low = word & 0x00FF if word & 0x0F00 == 0 else (word & 0x0FF0) >> 4
+    return (word >> 12, _bcd(low))
+
+
+def _hns3_fw(text: str) -> tuple[object, ...]:
+    """hns3 firmware: four bytes, printed '0x%08x' by older kernels, '%lu.%lu.%lu.%lu' now."""
+    if _HNS3_HEX.fullmatch(text):
+        word = int(text, 16)
+        return tuple((word >> shift) & 0xFF for shift in (24, 16, 8, 0))
+    return _fixed(4, "a firmware version 'a.b.c.d' or '0x%08x'")(text)
+
+
+def named_version(text: str) -> tuple[str | None, str]:
+    """(name, dotted version) of 'rtl8168h-2_0.0.2' or 'nic-2.1.16'; (None, text) when
+    the text is the version alone (a threshold written '0.0.2')."""
+    match = _NAMED.fullmatch(text)
+    if match:
+        return match.group(1), match.group(2)
+    return None, text
+
+
+def _named(text: str) -> tuple[object, ...]:
+    _name, version = named_version(text)
+    return _variable("a firmware version '<name>-<a.b.c>' or '<a.b.c>'")(version)
+
+
+def named_domain(text: str) -> str | None:
+    """The firmware a named version belongs to ('rtl8168h-2'), or None when unnamed."""
+    return named_version(text)[0]
+
+
 def _invm(text: str) -> tuple[object, ...]:
     match = _INVM.fullmatch(text.strip())
     if not match:
@@ -107,9 +166,14 @@ def _tg3_bc(text: str) -> tuple[object, ...]:
     if not match:
         raise GrammarError(
             "expected a tg3 bootcode version like '5720-v1.39' or 'v3.13' "
-            "(the minor always has two digits: 'v%d.%02d')"
+            "(the minor always has two digits: 'v%d.%02d'; a trailing letter is a later build)"
         )
-    return (int(match.group(2)), int(match.group(3)))
+    return (int(match.group(2)), int(match.group(3)), _build_letter(match.group(4)))
+
+
+def _build_letter(letter: str) -> int:
+    """A trailing build letter ('5751-v3.29a', 'sb v2.04a'): a later build, 'a' first."""
+    return ord(letter) - ord("a") + 1 if letter else 0
 
 
 def tg3_chip(text: str) -> str | None:
@@ -122,8 +186,7 @@ def _tg3_sb(text: str) -> tuple[object, ...]:
     match = _TG3_SB.fullmatch(text)
     if not match:
         raise GrammarError("expected a tg3 selfboot version like 'sb v2.04' or 'v2.04a'")
-    build = ord(match.group(3)) - ord("a") + 1 if match.group(3) else 0
-    return (int(match.group(1)), int(match.group(2)), build)
+    return (int(match.group(1)), int(match.group(2)), _build_letter(match.group(3)))
 
 
 def _mgmt(text: str) -> tuple[object, ...]:
@@ -199,9 +262,10 @@ def kernel_key(text: str) -> tuple[object, ...]:
     match = _KERNEL.fullmatch(text)
     if not match:
         raise GrammarError("expected a kernel release like 4.18.0-372.82.1.el8_6.x86_64")
-    upstream = (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+    # Azure Linux and CBL-Mariner add a fourth number (6.6.12.1-1.azl3).
+    upstream = tuple(int(match.group(i) or 0) for i in (1, 2, 3, 4))
     local = tuple(
-        (_KERNEL_RANK[rank], number, word) for rank, number, word in _tokens(match.group(4) or "")
+        (_KERNEL_RANK[rank], number, word) for rank, number, word in _tokens(match.group(5) or "")
     )
     return (upstream, local)
 
@@ -221,6 +285,9 @@ ORDERED_KINDS: dict[str, KeyFunc] = {
     "dotted": _variable("a dotted version"),
     "invm": _invm,
     "tg3-bc": _tg3_bc,
+    "igc-nvm": _igc_nvm,
+    "hns3-fw": _hns3_fw,
+    "named": _named,
     "tg3-sb": _tg3_sb,
     "mgmt": _mgmt,
     "ffv": _ffv,
@@ -246,6 +313,10 @@ DomainFunc = Callable[[str], str | None]
 
 DOMAINS: dict[str, tuple[DomainFunc, str]] = {
     "tg3-bc": (tg3_chip, "bootcodes of different chips ({a} and {b}), which have no common order"),
+    "named": (
+        named_domain,
+        "versions of different firmware ({a} and {b}), which have no common order",
+    ),
 }
 """Ordered kinds whose values carry a domain: two values of different domains do not
 order (compare raises), values without one compare with any. With the reason's template."""

@@ -4,8 +4,8 @@ The spec has already checked keys and types; this module checks meaning: thresho
 that do not parse in the format they will be judged in (the one the profile names; for
 driver and module versions, `driver`), ordered operators on components that compare
 only for equality (EETrack, PSID), ranges and min/max pairs that are reversed or have no
-common order, and rule IDs written twice. It records lint notes (ambiguous thresholds,
-missing formats) on the file.
+common order, thresholds ambiguous in their format (`igb` `1.6`: 1.06 or 1.60?), and rule
+IDs written twice. It records lint notes (missing formats) on the file.
 """
 
 from __future__ import annotations
@@ -256,9 +256,11 @@ def _check_thresholds(
                     versions.equals(fmt, comp, text, text)
             except versions.VersionError as err:
                 raise _error(f"'{text}' is not a valid {fmt} {comp} value: {err}", where) from None
-            reason = versions.check_threshold(fmt, comp, text, op=op)
+            # One rule in every format: a threshold that could mean two versions is
+            # refused, never judged by a guess (versions.ambiguity).
+            reason = versions.ambiguity(fmt, comp, text) if ordered else None
             if reason is not None:
-                notes.append((where, f"threshold '{text}' is ambiguous: {reason}"))
+                raise _error(f"threshold '{text}' is ambiguous: {reason}", where)
         if op == "range":
             _check_order(fmt, comp, texts, "range", where)
     bounds = dict(op_arg for op_arg in ops if op_arg[0] in ("min", "max"))

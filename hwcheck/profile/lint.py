@@ -1,8 +1,9 @@
 """`hwcheck profile lint`: everything that loading and layering reject, plus advice.
 
-Errors are what `hwcheck check` would refuse (exit 2). Warnings are legal but risky:
-thresholds ambiguous for their format (`min: 4.3` for an Intel NVM printed `4.30`),
-firmware constraints that name no format, rules without a title, profiles citing no source.
+Errors are what `hwcheck check` would refuse (exit 2), thresholds ambiguous for their
+format among them (`min: 4.3` for an Intel NVM printed `4.30`). Warnings are legal but
+risky: firmware constraints that name no format, rules without a title, profiles citing
+no source.
 Linting nothing is an error too (see targets).
 """
 
