@@ -388,3 +388,16 @@ def test_subsystem_vendor_id_may_be_written_in_any_case(tmp_path):
         "subsystem_vendor_id",
         "10a8",
     )
+
+
+def test_the_documented_oem_train_rules_load_and_judge(tmp_path):
+    with open(os.path.join(HERE, "..", "docs", "profiles.md"), encoding="utf-8") as fh:
+        doc = fh.read()
+    section = doc[doc.index("### Firmware trains") : doc.index("### Operators")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 1
+    profile = _site(tmp_path, blocks[0], extends="linux/baseline")
+    cx5 = _by_rule(judge(profile, _inventory("mellanox-cx5-dell")))
+    assert cx5[("site.cx5.dell-firmware", "0000:31:00")]["status"] == "pass"
+    x710 = _by_rule(judge(profile, _dell_x710()))
+    assert x710[("site.x710.dell-family", "0000:3b:00")]["status"] == "pass"
