@@ -401,3 +401,18 @@ def test_the_documented_oem_train_rules_load_and_judge(tmp_path):
     assert cx5[("site.cx5.dell-firmware", "0000:31:00")]["status"] == "pass"
     x710 = _by_rule(judge(profile, _dell_x710()))
     assert x710[("site.x710.dell-family", "0000:3b:00")]["status"] == "pass"
+
+
+def test_profile_new_from_a_dell_oem_node_names_its_firmware_train(tmp_path):
+    from hwcheck.profile.new import new_profile
+
+    inv = _inventory("mellanox-cx5-dell")
+    text = new_profile(inv, name="site/golden", source="mellanox-cx5-dell.json")
+    assert '    nic: {devices: ["15b3:1017"], firmware_train: {psid_prefix: "DEL"}}\n' in text
+    # The ConnectX-6 Dx is on NVIDIA's own train: its rule names no train.
+    assert "  - id: site.15b3-101d.firmware\n" in text
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "golden.yaml").write_text(text, encoding="utf-8")
+    golden = Library([str(tmp_path), SHIPPED_DIR]).resolve("site/golden")
+    found = _by_rule(judge(golden, inv))
+    assert found[("site.15b3-1017.firmware", "0000:31:00")]["status"] == "pass"
