@@ -50,10 +50,11 @@ def test_dell_oem_connectx_is_not_judged_by_nvidia_numbering():
     cx5 = _by_rule(findings)[("nvidia.cx5.firmware", "0000:31:00")]
     assert cx5["status"] == "unknown"
     assert cx5["message"] == (
-        "The firmware of ens1f0np0 ('16.32.2004 (DEL0000000016)') is an OEM build "
-        "(PSID DEL0000000016, not an NVIDIA MT_ PSID): OEM firmware follows the server "
+        "The firmware of ens1f0np0 ('16.32.2004 (DEL0000000016)') is on an OEM firmware "
+        "train (PSID DEL0000000016, not an NVIDIA MT_ PSID): OEM firmware follows the server "
         "vendor's numbering, so NVIDIA's firmware fw >= 16.35.2000 (mlx) does not apply; "
-        "check it against the server vendor's firmware table."
+        "check it against the server vendor's firmware table, or judge it with a rule for "
+        "that train (nic: {firmware_train: {psid_prefix: DEL}})."
     )
     assert cx5["observed"] == {
         "raw": "16.32.2004 (DEL0000000016)",

@@ -133,11 +133,11 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
         if fallback is not None:
             return fallback
     else:
-        if _nvidia_numbered(ctx, rule):
-            threshold = f"{label} {constraint.describe()}"
-            oem = oem_firmware(nic, raw, fmt, name, threshold=threshold, source=source)
-            if oem is not None:
-                return oem
+        wanted = rule.selector.train if rule.selector is not None else None
+        threshold = f"{label} {constraint.describe()}"
+        oem = oem_firmware(nic, raw, fmt, name, wanted, threshold=threshold, source=source)
+        if oem is not None:
+            return oem
         if nic["firmware_version_truncated"] and may_be_cut(raw, fmt, name):
             return truncated(nic, raw, "firmware_version", label, source)
     default_for = (
@@ -149,18 +149,6 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
         constraint, raw, fmt, label, default_for=default_for
     )
     return status, sentence, advisory, raw, parsed, source
-
-
-def _nvidia_numbered(ctx: _Context, rule: Rule) -> bool:
-    """Whether the layer that decided `rule` is NVIDIA's (`vendor: NVIDIA`).
-
-    Its thresholds are NVIDIA release numbers; a site layer that sets its own minimum
-    (for instance the server vendor's OEM release) is taken as written.
-    """
-    return any(
-        layer.name == rule.layer and (layer.vendor or "").lower() == "nvidia"
-        for layer in ctx.profile.layers
-    )
 
 
 def _pair_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:

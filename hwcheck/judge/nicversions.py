@@ -1,13 +1,14 @@
 """Observed driver and firmware versions that cannot be judged as written: in-tree drivers
 that report the kernel release, values the kernel cut at 31 characters (and their
-/sys/module fallback), and OEM ConnectX builds judged against NVIDIA's numbering.
+/sys/module fallback), and components on an OEM firmware train judged against the chip
+vendor's numbering (hwcheck.judge.trains).
 Pure helpers of the engine; each returns the engine's evaluation tuple, or None to judge
 the value as it stands.
 """
 
 from __future__ import annotations
 
-from hwcheck.judge import versions
+from hwcheck.judge import trains, versions
 from hwcheck.judge.ops import judge_version
 
 TYPE_CHECKING = False
@@ -88,37 +89,77 @@ def driver_version_fallback(  # noqa: PLR0917 - the parts the engine already hol
 
 
 def oem_firmware(
-    nic: Nic, raw: str, fmt: str, name: str, *, threshold: str, source: str | None
+    nic: Nic,
+    raw: str,
+    fmt: str,
+    name: str,
+    wanted: tuple[str, str] | None,
+    *,
+    threshold: str,
+    source: str | None,
 ) -> Eval | None:
-    """Unknown for an OEM ConnectX build judged against NVIDIA's own numbering, else None."""
-    psid = _oem_psid(raw, fmt, name)
-    if psid is None:
-        return None
-    return (
-        "unknown",
-        f"The firmware of {nic['name']} ({raw!r}) is an OEM build (PSID {psid}, "
-        "not an NVIDIA MT_ PSID): OEM firmware follows the server vendor's "
-        f"numbering, so NVIDIA's {threshold} does not apply; "
-        "check it against the server vendor's firmware table.",
-        None,
-        raw,
-        versions.parse(raw, fmt),
-        source,
-    )
+    """Unknown when `name` is numbered by a firmware train other than the rule's, else None.
 
-
-def _oem_psid(raw: str, fmt: str, name: str) -> str | None:
-    """The PSID of an NVIDIA OEM card when an ordered mlx `fw` component is compared.
-
-    NVIDIA's firmware numbering holds for its own PSIDs (MT_...); OEM PSIDs (Dell DEL...,
-    HPE HPE..., Lenovo LNV...) carry firmware the server vendor numbers and releases.
+    `wanted` is the rule's `firmware_train` (None: the rule's numbers are the chip
+    vendor's). See hwcheck.judge.trains. A string that does not fit `fmt`, or lacks the
+    component, is left to judge_version, which says why.
     """
-    if fmt != "mlx" or name != "fw":
+    parsed = _train_numbered(raw, fmt, name)
+    if parsed is None:
+        return None
+    sentence = _off_train(nic, raw, fmt, name, wanted, threshold)
+    if sentence is None:
+        return None
+    return "unknown", sentence, None, raw, parsed, source
+
+
+def _train_numbered(raw: str, fmt: str, name: str) -> dict[str, str] | None:
+    """The parsed `raw` when its component `name` is present and numbered by a train."""
+    if (fmt, name) not in trains.TRAIN_COMPONENTS:
         return None
     try:
-        psid = versions.parse(raw, fmt).get("psid")
+        parsed = versions.parse(raw, fmt)
     except versions.VersionError:
         return None
-    if psid is None or psid.startswith("MT_"):
+    return parsed if name in parsed else None
+
+
+def _off_train(  # noqa: PLR0917 - the parts the engine already holds
+    nic: Nic, raw: str, fmt: str, name: str, wanted: tuple[str, str] | None, threshold: str
+) -> str | None:
+    """Why the rule's numbers do not apply to `nic`'s train, or None when they do."""
+    train = trains.train_of(nic, fmt)
+    if wanted is not None:
+        if trains.on_train(wanted, train):
+            return None
+        found = train.describe() if train is not None else "none that can be told"
+        return (
+            f"The firmware of {nic['name']} ({raw!r}) is on firmware train {found}, not "
+            f"the {trains.describe_wanted(wanted)} this rule names, so its {threshold} "
+            "does not apply."
+        )
+    if train is not None and train.chip:
         return None
-    return psid
+    part = "firmware" if name == "fw" else f"{name} version"
+    if train is None:
+        return (
+            f"The {part} of {nic['name']} ({raw!r}) cannot be placed on a firmware train: "
+            "the card's PCI subsystem vendor was not read, so whether the chip vendor's "
+            f"{threshold} applies is unknown."
+        )
+    if train.key == "psid_prefix":
+        why = (
+            f"not an NVIDIA {trains.NVIDIA_PSID_PREFIX} PSID): OEM firmware follows the "
+            "server vendor's numbering, so NVIDIA's"
+        )
+    else:
+        why = (
+            f"not the chip vendor's {nic['vendor_id'] or 'unknown'}): on an OEM train this "
+            "field is the server vendor's firmware family version, so the chip vendor's"
+        )
+    return (
+        f"The {part} of {nic['name']} ({raw!r}) is on an OEM firmware train "
+        f"({train.describe()}, {why} {threshold} does not apply; check it against the "
+        "server vendor's firmware table, or judge it with a rule for that train "
+        f"(nic: {{{train.selector_hint()}}})."
+    )

@@ -7,6 +7,8 @@ selector asks for them. Virtual links are subjects only for rules with `link_typ
 
 from __future__ import annotations
 
+from hwcheck.judge import trains
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Card, Inventory, Nic
@@ -71,9 +73,13 @@ def card_views(inventory: Inventory) -> list[CardView]:
 def selects(selector: Selector, view: CardView) -> bool:
     if view.vf_only and not selector.vfs:
         return False
-    if any(dev.matches(view.ids) for dev in selector.devices):
-        return True
-    return any(model in view.names for model in selector.models)
+    matched = any(dev.matches(view.ids) for dev in selector.devices) or any(
+        model in view.names for model in selector.models
+    )
+    if not matched or selector.train is None:
+        return matched
+    wanted = selector.train
+    return any(trains.nic_on_train(wanted, nic) for nic in view.nics)
 
 
 def virtual_subject(nic: Nic) -> Subject:

@@ -114,7 +114,7 @@ def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Ru
     rule.disabled = bool(doc.get("disabled", False))
     nic = doc.get("nic")
     if nic is not None:
-        rule.selector = _selector(nic)  # type: ignore[arg-type]
+        rule.selector = _selector(nic, path)  # type: ignore[arg-type]
     for check in ("driver", "driver_version", "firmware"):
         if check in doc:
             rule.check = check
@@ -166,13 +166,30 @@ def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Ru
     return rule
 
 
-def _selector(doc: Doc) -> Selector:
+def _selector(doc: Doc, path: str) -> Selector:
     return Selector(
         tuple(DeviceId(d) for d in _texts(doc.get("devices")) or ()),
         _texts(doc.get("models")) or (),
         _texts(doc.get("link_types")) or (),
         bool(doc.get("vfs", False)),
+        train=_train(doc, path),
     )
+
+
+def _train(doc: Doc, path: str) -> tuple[str, str] | None:
+    """A selector's `firmware_train` as (key, value): PCI IDs lowercase, PSIDs as written."""
+    train: Doc | None = doc.get("firmware_train")  # type: ignore[assignment]
+    if train is None:
+        return None
+    if "link_types" in doc:
+        raise _error(
+            "'firmware_train' selects cards, and virtual links have no firmware train "
+            "(give it in a rule without 'link_types')",
+            _where(path, doc, "firmware_train"),
+        )
+    key = next(iter(train))
+    value = str(train[key])
+    return key, value.lower() if key == "subsystem_vendor_id" else value
 
 
 def _constraint(

@@ -88,6 +88,27 @@ TEXT_CONSTRAINT = Obj(
     at_least_one=TEXT_OPERATORS,
 )
 
+FIRMWARE_TRAIN = Obj(
+    {
+        "psid_prefix": Text(
+            "NVIDIA ConnectX firmware whose PSID starts with this (MT_ is NVIDIA's own, "
+            "DEL Dell's).",
+            pattern=r"^[^\s()]{1,16}$",
+            hint="a PSID prefix like DEL or MT_",
+        ),
+        "subsystem_vendor_id": Text(
+            "Cards whose PCI subsystem vendor is this (1028 is Dell; the chip vendor's "
+            "own ID, such as 8086, is its own train).",
+            pattern=r"^[0-9A-Fa-f]{4}$",
+            hint="a PCI vendor ID like 1028",
+        ),
+    },
+    "Select only cards on this firmware train, and judge their train-numbered firmware "
+    "components (mlx fw; Intel combo and OEM versions) against this rule's numbers. "
+    "Without it, those components are judged only on the chip vendor's own train.",
+    exactly_one=("psid_prefix", "subsystem_vendor_id"),
+)
+
 NIC_SELECTOR = Obj(
     {
         "devices": _texts(
@@ -100,6 +121,7 @@ NIC_SELECTOR = Obj(
         ),
         "link_types": _texts("Virtual link types (veth, bridge, ...): one subject per link."),
         "vfs": Bool("Also judge cards made only of SR-IOV virtual functions (default false)."),
+        "firmware_train": FIRMWARE_TRAIN,
     },
     "Which NICs the rule is about. Physical cards only, unless link_types is given.",
     at_least_one=("devices", "models", "link_types"),
@@ -179,7 +201,9 @@ PROFILE = Obj(
             hint="a profile name like nvidia/connectx",
         ),
         "version": Version("The profile's own version."),
-        "vendor": Text("Who the reference architecture is from."),
+        "vendor": Text(
+            "Who the reference architecture is from. Metadata only: it never changes a finding."
+        ),
         "description": Text("What the profile is for."),
         "sources": Seq(
             Obj(

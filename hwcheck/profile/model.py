@@ -81,7 +81,10 @@ class DeviceId:
 
 
 class Selector:
-    __slots__ = ("devices", "link_types", "models", "vfs")
+    """Which NICs a rule is about. `train`: the `firmware_train` (key, value) a card must be
+    on (see hwcheck.judge.trains), or None for any train."""
+
+    __slots__ = ("devices", "link_types", "models", "train", "vfs")
 
     def __init__(
         self,
@@ -89,16 +92,24 @@ class Selector:
         models: tuple[str, ...],
         link_types: tuple[str, ...],
         vfs: bool,
+        *,
+        train: tuple[str, str] | None = None,
     ) -> None:
         self.devices = devices
         self.models = tuple(m.lower() for m in models)
         self.link_types = link_types
         self.vfs = vfs
+        self.train = train
 
     def describe(self) -> str:
         parts = [d.text for d in self.devices] + [repr(m) for m in self.models]
         parts += [f"{t} links" for t in self.link_types]
-        return ", ".join(parts)
+        text = ", ".join(parts)
+        if self.train is not None:
+            from hwcheck.judge.trains import describe_wanted
+
+            text += f" on {describe_wanted(self.train)}"
+        return text
 
 
 class Rule:

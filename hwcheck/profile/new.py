@@ -67,6 +67,26 @@ def _version_ok(fmt: str, component: str, text: str | None) -> str | None:
     return text if versions.check_threshold(fmt, component, text, op="min") is None else None
 
 
+def _train_selector(pci_id: str, nic: Nic, fmt: str, component: str) -> str | None:
+    """The selector naming the golden card's firmware train, when `component` is numbered
+    by an OEM train there (hwcheck.judge.trains): without it the golden value would be
+    read as the chip vendor's number, and the golden node would be unknown on its rule."""
+    import re
+
+    from hwcheck.judge import trains
+
+    train = trains.train_of(nic, fmt)
+    if (fmt, component) not in trains.TRAIN_COMPONENTS or train is None or train.chip:
+        return None
+    if train.key == "psid_prefix":
+        value = train.value[:3]
+    elif re.fullmatch("[0-9A-Fa-f]{4}", train.value):
+        value = train.value
+    else:
+        return None
+    return f'    nic: {{devices: ["{pci_id}"], firmware_train: {{{train.key}: {_q(value)}}}}}'
+
+
 def _card_rules(inventory: Inventory) -> list[str]:
     import re
 
@@ -133,7 +153,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
             out += [
                 f"  - id: site.{slug}.firmware",
                 f"    title: {_q(f'{name} firmware {comp} {fw} or newer')}",
-                sel,
+                _train_selector(pci_id, nic, fmt, comp) or sel,
                 f"    firmware: {{format: {fmt}, component: {comp}, min: {_q(fw)}}}",
             ]
         elif raw:
