@@ -169,3 +169,14 @@ def test_terminal_and_html_name_the_usb_nic(tmp_path):
     assert "  usb:1-14.3: idrac (usb:413c:a102 Dell(TM) iDRAC Virtual NIC USB Device)" in (
         summary.stdout
     )
+
+
+def test_a_firmware_rule_on_a_usb_nic_is_unknown_not_pass(tmp_path):
+    """usbnet drivers answer their description as firmware: not a version, so unknown."""
+    rules = '  - {id: fw, nic: {devices: ["usb:413c:a102"]}, firmware: {min: "1.0"}}\n'
+    code, result = check("--from-capture", HOST, "--profile", profile(tmp_path, rules, "ignore"))
+    assert (code, result["verdict"]) == (3, "unknown")
+    (finding,) = by_rule(result, "fw")
+    assert finding["status"] == "unknown"
+    assert finding["observed"]["raw"] == "CDC Ethernet Device"
+    assert finding["message"].startswith("firmware 'CDC Ethernet Device' cannot be read as ")
