@@ -177,7 +177,7 @@ def _judge_card(ctx: _Context, rule: Rule, view: CardView, value: Callable[..., 
     if not view.nics:
         return (
             "unknown",
-            f"No network interface of card {view.card['card']} was found.",
+            f"No network interface of card {view.subject['id']} was found.",
             None,
             None,
             None,
@@ -225,7 +225,8 @@ def _count_rule(ctx: _Context, rule: Rule) -> None:
     assert rule.selector is not None and rule.count is not None  # noqa: S101 - see compile
     low, high, per = rule.count
     chosen = [v for v in ctx.views if selects(rule.selector, v)]
-    names = [v.card["card"] for v in chosen]
+    # A card is a physical device: the identities of a mixed one count once.
+    names = list(dict.fromkeys(v.device for v in chosen))
     if per == "port":
         names = [port for v in chosen for port in v.subject["ports"]]
     if rule.selector.link_types:
@@ -405,10 +406,10 @@ def idle_reason(rule: Rule) -> str:
 
 
 def covered_cards(profile: Profile, inventory: Inventory) -> set[str]:
-    """The cards (PCI addresses) some NIC rule of `profile` selects."""
+    """The cards (subject IDs: one per identity of a mixed card) some NIC rule selects."""
     selectors = [r.selector for r in profile.rules if r.selector is not None]
     return {
-        view.card["card"]
+        view.subject["id"]
         for view in card_views(inventory)
         if any(selects(s, view) for s in selectors)
     }
@@ -431,7 +432,7 @@ def _unknown_nics(ctx: _Context) -> None:
             continue
         message = (
             f"No rule of profile {ctx.profile.top.name} covers card {view.pci_id} "
-            f"({view.card['device_name'] or 'unnamed'}); unknown_nics is {policy} "
+            f"({view.model or 'unnamed'}); unknown_nics is {policy} "
             f"(set by {ctx.profile.unknown_nics_layer})."
         )
         ctx.add(

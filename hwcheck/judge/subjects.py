@@ -2,62 +2,108 @@
 
 A card is judged once, through its physical functions; an SR-IOV VF is not a port of
 its own (its firmware reads `N/A`), and cards made only of VFs are left out unless a
-selector asks for them. Virtual links are subjects only for rules with `link_types`.
+selector asks for them. The functions of one PCI device that carry different identities
+are judged as one card per identity; a USB NIC is a card of its own, matched by its USB
+ID (`usb:413c:a102`). Virtual links are subjects only for rules with `link_types`.
 """
 
 from __future__ import annotations
 
 from hwcheck.judge import trains
+from hwcheck.model.cardident import card_key, split_by_identity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.inventory import Card, Inventory, Nic
+    from hwcheck.model.inventory import Card, Inventory, Nic, PciIdentity
     from hwcheck.model.result import Subject
     from hwcheck.profile.model import Selector
 
 
 class CardView:
-    """A card with the NICs that represent it and the text selectors match against."""
+    """A card (or one identity of a mixed card) with the NICs that represent it and the
+    text selectors match against."""
 
-    __slots__ = ("card", "ids", "names", "nics", "subject", "vf_only")
+    __slots__ = ("card", "device", "ids", "names", "nics", "pci", "subject", "usb_ids", "vf_only")
 
-    def __init__(self, card: Card, nics: list[Nic]) -> None:
+    def __init__(self, card: Card, nics: list[Nic], key: str | None = None) -> None:
         self.card = card
         physical = [n for n in nics if n["kind"] == "physical"]
         self.vf_only = not physical and any(n["kind"] == "vf" for n in nics)
         self.nics = physical or [n for n in nics if n["kind"] == "vf"]
+        key = key or card["card"]
+        # The physical device: what a `count` of cards counts once.
+        self.device = card.get("pci_device") or card["card"]
+        mixed = bool(card.get("mixed_identity")) or key != card["card"]
+        # An identity split here (an older inventory) is told by its own functions.
+        first = self.nics[0] if key != card["card"] and self.nics else None
+        pci: PciIdentity = first if first is not None else card
+        self.pci = pci
         self.ids = (
-            card["vendor_id"],
-            card["device_id"],
-            card["subsystem_vendor_id"],
-            card["subsystem_device_id"],
+            pci["vendor_id"],
+            pci["device_id"],
+            pci["subsystem_vendor_id"],
+            pci["subsystem_device_id"],
         )
-        self.names = " | ".join(
-            n for n in (card["device_name"], card["subsystem_name"], card["vendor_name"]) if n
-        ).lower()
+        usb = card.get("usb")
+        self.usb_ids = (usb["vendor_id"], usb["product_id"], None, None) if usb else (None,) * 4
+        strings: tuple[str | None, ...] = (
+            (usb["product"], usb["manufacturer"])
+            if usb
+            else (pci["device_name"], pci["subsystem_name"], pci["vendor_name"])
+        )
+        self.names = " | ".join(n for n in strings if n).lower()
         ports = [n["name"] for n in self.nics]
-        model = card["device_name"] or f"{card['vendor_id']}:{card['device_id']}"
-        if card["vendor_name"] and card["device_name"]:
-            model = f"{card['vendor_name']} {card['device_name']}"
-        label = (
-            f"{model} ({', '.join(ports)}) at {card['card']}"
-            if ports
-            else f"{model} at {card['card']}"
-        )
         self.subject: Subject = {
             "kind": "card",
-            "id": card["card"],
-            "label": label,
+            "id": key,
+            "label": _label(card, pci, key, ports, mixed),
             "ports": ports,
-            "pci_addresses": list(card["functions"]),
+            "pci_addresses": [a for n in self.nics if (a := n["pci_address"]) is not None]
+            if first is not None
+            else list(card["functions"]),
         }
 
     @property
     def pci_id(self) -> str:
+        """The ID the card is known by: `8086:1592`, or `usb:413c:a102` for a USB NIC."""
+        if self.card.get("usb"):
+            return f"usb:{self.usb_ids[0]}:{self.usb_ids[1]}"
         return f"{self.ids[0]}:{self.ids[1]}"
+
+    @property
+    def model(self) -> str | None:
+        usb = self.card.get("usb")
+        if usb:
+            return usb["product"]
+        return self.pci["device_name"]
+
+
+def _label(card: Card, pci: PciIdentity, key: str, ports: list[str], mixed: bool) -> str:
+    """`Vendor Model (ports) at key`, saying what is unusual: a USB device, a mixed one."""
+    usb = card.get("usb")
+    if usb:
+        ident = f"{usb['vendor_id']}:{usb['product_id']}"
+        names = " ".join(n for n in (usb["manufacturer"], usb["product"]) if n)
+        model = f"{names} [USB {ident}]" if names else f"USB device {ident}"
+    else:
+        model = pci["device_name"] or f"{pci['vendor_id']}:{pci['device_id']}"
+        if pci["vendor_name"] and pci["device_name"]:
+            model = f"{pci['vendor_name']} {pci['device_name']}"
+    where = f" ({', '.join(ports)})" if ports else ""
+    label = f"{model}{where} at {key}"
+    if mixed:
+        label += (
+            f", one of several identities on PCI device {card.get('pci_device') or card['card']}"
+        )
+    return label
 
 
 def card_views(inventory: Inventory) -> list[CardView]:
+    """One view per card, and per identity on a card whose functions differ in identity.
+
+    The probe already splits such a card (hwcheck.model.cardident); an inventory written
+    before it did is split here the same way, so every function is judged as what it is.
+    """
     by_card: dict[str, list[Nic]] = {}
     for nic in inventory["nics"]:
         if nic["card"] is not None and nic["kind"] in ("physical", "vf"):
@@ -66,16 +112,23 @@ def card_views(inventory: Inventory) -> list[CardView]:
     for card in inventory["cards"]:
         nics = by_card.get(card["card"], [])
         nics.sort(key=lambda n: (n["pci_address"] or "", n["name"]))
-        views.append(CardView(card, nics))
+        ports = [n for n in nics if n["kind"] == "physical"] or nics
+        split = split_by_identity(ports) if not card.get("usb") else []
+        if len(split) < 2:
+            views.append(CardView(card, nics))
+            continue
+        identities = [ident for ident, _members in split]
+        for ident, members in split:
+            views.append(CardView(card, members, card_key(card["card"], ident, identities)))
     return views
 
 
 def selects(selector: Selector, view: CardView) -> bool:
     if view.vf_only and not selector.vfs:
         return False
-    matched = any(dev.matches(view.ids) for dev in selector.devices) or any(
-        model in view.names for model in selector.models
-    )
+    matched = any(
+        dev.matches(view.usb_ids if dev.usb else view.ids) for dev in selector.devices
+    ) or any(model in view.names for model in selector.models)
     if not matched or selector.train is None:
         return matched
     wanted = selector.train

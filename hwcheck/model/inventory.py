@@ -51,6 +51,19 @@ class PciIdentity(TypedDict):
     subsystem_name: str | None
 
 
+class UsbDevice(TypedDict):
+    """The USB device a USB NIC sits on, from its sysfs directory (the parent of the
+    netdev's USB interface). IDs spelled like PCI IDs; strings are the device's own
+    descriptors (None when the device has none)."""
+
+    device: str  # the kernel's name for the USB device: "1-14.3" (bus 1, ports 14, 3)
+    vendor_id: str | None  # idVendor: "413c"
+    product_id: str | None  # idProduct: "a102"
+    manufacturer: str | None  # "Dell(TM)"
+    product: str | None  # "iDRAC Virtual NIC USB Device"
+    serial: str | None
+
+
 class Nic(PciIdentity):
     """One network interface from /sys/class/net."""
 
@@ -61,7 +74,9 @@ class Nic(PciIdentity):
     # Where the device sits. For a netdev on an intermediate bus (virtio), `pci_address`
     # is the PCI function above it and `bus_device` the intermediate device (`virtio2`).
     pci_address: str | None  # "0000:3b:00.0"
-    card: str | None  # "0000:3b:00": domain:bus:device, shared by the ports of one card
+    # The key of the card in `cards` this NIC belongs to: "0000:3b:00" (domain:bus:device),
+    # "0000:5e:00/15b3:101d" (one identity of a mixed device), "usb:1-14.3" (a USB NIC).
+    card: str | None
     bus: str | None  # subsystem of the netdev's device: "pci", "virtio", "usb", ...
     bus_device: str | None  # name of the netdev's own device when it is not the PCI function
     pci_class: str | None  # "020000"
@@ -91,20 +106,29 @@ class Nic(PciIdentity):
     ifalias: str | None
     lshw: dict[str, str] | None  # what `lshw` said of this NIC, only with `probe --lshw`
     sources: dict[str, str]  # field name -> where its value came from
+    usb: NotRequired[UsbDevice]  # present only on a NIC whose device is a USB interface
 
 
 class Card(PciIdentity):
-    """The ports of one card: PCI functions sharing domain:bus:device.
+    """The ports of one card: PCI functions sharing domain:bus:device and identity, or
+    the interfaces of one USB device.
 
     A card holds either physical functions (VFs are never their ports) or, when its
     domain:bus:device has no physical function, SR-IOV VFs alone: then `vf_only` is true,
     and only rules with `vfs: true` select it. The key is absent on every other card, so an
     inventory written before VF-only cards existed still reads the same."""
 
-    card: str  # "0000:3b:00"
+    card: str  # "0000:3b:00", "0000:5e:00/15b3:101d", "usb:1-14.3"
     functions: list[str]  # PCI addresses, sorted
     ports: list[str]  # interface names, sorted by PCI address then name
     vf_only: NotRequired[bool]  # present (true) only on a card made only of VFs
+    # Present only on the cards of a domain:bus:device whose functions carry different
+    # IDs: one card per identity, each naming the device it shares.
+    mixed_identity: NotRequired[bool]
+    pci_device: NotRequired[str]  # "0000:5e:00"
+    # Present only on a USB NIC's card: its PCI identity fields are null, its identity is here.
+    bus: NotRequired[Literal["usb"]]
+    usb: NotRequired[UsbDevice]
 
 
 class Module(TypedDict):

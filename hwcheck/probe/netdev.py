@@ -11,12 +11,13 @@ from __future__ import annotations
 import errno
 import posixpath
 
+from hwcheck.model.cardident import card_key, split_by_identity
 from hwcheck.probe.ethtool import TRUNCATION_LENGTH
 from hwcheck.probe.reader import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.inventory import Card, Nic
+    from hwcheck.model.inventory import Card, Nic, UsbDevice
     from hwcheck.probe.pciids import PciNames
     from hwcheck.probe.reader import Reader
 
@@ -178,11 +179,17 @@ def _device_facts(r: Reader, nic: Nic, devpath: str, names: PciNames) -> None:
     bus = _subsystem(r, devpath)
     nic["bus"] = bus
     pci = devpath
+    nic["kind"] = "physical"
     if bus != "pci":
         nic["bus_device"] = posixpath.basename(devpath)
         parent = posixpath.dirname(devpath)
-        pci = parent if _subsystem(r, parent) == "pci" else ""
-    nic["kind"] = "physical"
+        parent_bus = _subsystem(r, parent)
+        if bus == "usb" and parent_bus == "usb":
+            # The netdev's device is a USB interface (`1-14.3:1.0`); its parent is the
+            # USB device (`1-14.3`), which holds the identity.
+            _usb_facts(r, nic, parent)
+            return
+        pci = parent if parent_bus == "pci" else ""
     if not pci:
         return
     what = f"nic[{nic['name']}]"
@@ -204,6 +211,27 @@ def _device_facts(r: Reader, nic: Nic, devpath: str, names: PciNames) -> None:
         nic["sriov_totalvfs"] = r.integer(f"{pci}/sriov_totalvfs", f"{what}.sriov", optional=True)
         nic["sriov_numvfs"] = r.integer(f"{pci}/sriov_numvfs", f"{what}.sriov", optional=True)
     names.fill(nic)
+
+
+def _usb_facts(r: Reader, nic: Nic, usbdev: str) -> None:
+    """The identity of the USB device a NIC sits on; it is a card of its own, `usb:<device>`.
+
+    idVendor and idProduct are always there; a device without string descriptors has no
+    manufacturer, product or serial file (absent by design, not a gap).
+    """
+    what = f"nic[{nic['name']}].usb"
+    name = posixpath.basename(usbdev)
+    usb: UsbDevice = {
+        "device": name,
+        "vendor_id": _hexid(r.text(f"{usbdev}/idVendor", f"{what}.vendor_id")),
+        "product_id": _hexid(r.text(f"{usbdev}/idProduct", f"{what}.product_id")),
+        "manufacturer": r.text(f"{usbdev}/manufacturer", f"{what}.manufacturer", optional=True),
+        "product": r.text(f"{usbdev}/product", f"{what}.product", optional=True),
+        "serial": r.text(f"{usbdev}/serial", f"{what}.serial", optional=True),
+    }
+    nic["usb"] = usb
+    nic["card"] = f"usb:{name}"
+    nic["sources"]["usb"] = "sysfs"
 
 
 def _driver_info(r: Reader, nic: Nic, name: str) -> None:
@@ -282,36 +310,74 @@ _CARD_FIELDS = (
 
 
 def group_cards(nics: list[Nic]) -> list[Card]:
-    """One card per PCI domain:bus:device, made of its physical functions.
+    """One card per PCI domain:bus:device and identity, made of its physical functions.
+
+    The functions of one domain:bus:device that carry different vendor/device/subsystem IDs
+    are one card per identity (hwcheck.model.cardident), flagged `mixed_identity` and keyed
+    `<domain:bus:device>/<vendor>:<device>`; each NIC's `card` names the card it is in.
+    A USB NIC is a card of its own, `usb:<USB device>`, with the USB identity in `usb`.
 
     VFs are never ports of a physical card: a card is judged through its PFs. VFs whose
     domain:bus:device holds no PF (an E810's VFs sit at device 01 of its bus) make a card of
     their own, flagged `vf_only`, so that a rule asking for VFs (`vfs: true`) can select
     them; VFs that share a PF's domain:bus:device stay out of every card.
     """
-    cards: dict[str, Card] = {}
-    vf_cards: dict[str, Card] = {}
+    members: dict[str, list[Nic]] = {}
+    vf_members: dict[str, list[Nic]] = {}
     for nic in sorted(nics, key=lambda n: (n["pci_address"] or "", n["name"])):
         key = nic["card"]
         if key is None or nic["kind"] not in ("physical", "vf"):
             continue
-        _add_port(cards if nic["kind"] == "physical" else vf_cards, key, nic)
-    for key, card in vf_cards.items():
-        if key not in cards:
+        (members if nic["kind"] == "physical" else vf_members).setdefault(key, []).append(nic)
+    cards: dict[str, Card] = {}
+    for key, group in members.items():
+        for card in _cards_of(key, group):
+            cards[card["card"]] = card
+    for key, group in vf_members.items():
+        if key in members:
+            _follow_pf(group, nics)
+            continue
+        for card in _cards_of(key, group):
             card["vf_only"] = True
-            cards[key] = card
+            cards[card["card"]] = card
     return [cards[k] for k in sorted(cards)]
 
 
-def _add_port(cards: dict[str, Card], key: str, nic: Nic) -> None:
-    card = cards.get(key)
+def _cards_of(device: str, group: list[Nic]) -> list[Card]:
+    split = split_by_identity(group)
+    identities = [ident for ident, _members in split]
+    out = []
+    for ident, members in split:
+        key = card_key(device, ident, identities)
+        card: Card | None = None
+        for nic in members:
+            nic["card"] = key
+            card = _add_port(card, key, nic)
+        assert card is not None  # noqa: S101 - a group is never empty
+        if len(split) > 1:
+            card["pci_device"] = device
+            card["mixed_identity"] = True
+        out.append(card)
+    return out
+
+
+def _follow_pf(vfs: list[Nic], nics: list[Nic]) -> None:
+    """A VF beside its PF names the PF's card (which a split may have renamed)."""
+    by_address = {n["pci_address"]: n for n in nics if n["kind"] == "physical"}
+    for vf in vfs:
+        pf = by_address.get(vf["physfn"])
+        if pf is not None:
+            vf["card"] = pf["card"]
+
+
+def _add_port(card: Card | None, key: str, nic: Nic) -> Card:
     if card is not None:
         # A port that could not be read (a gap) must not blank what its siblings read.
         for field in _CARD_FIELDS:
             if card[field] is None:  # type: ignore[literal-required]
                 card[field] = nic[field]  # type: ignore[literal-required]
     else:
-        card = cards[key] = {
+        card = {
             "card": key,
             "vendor_id": nic["vendor_id"],
             "device_id": nic["device_id"],
@@ -323,7 +389,12 @@ def _add_port(cards: dict[str, Card], key: str, nic: Nic) -> None:
             "functions": [],
             "ports": [],
         }
+        usb = nic.get("usb")
+        if usb is not None:
+            card["bus"] = "usb"
+            card["usb"] = usb
     address = nic["pci_address"]
     if address and address not in card["functions"]:
         card["functions"].append(address)
     card["ports"].append(nic["name"])
+    return card

@@ -33,6 +33,8 @@ NODE_FACTS: dict[str, dict[str, bool]] = {
 }
 
 PCI_ID = r"^[0-9a-f]{4}:[0-9a-f]{4}(:[0-9a-f]{4}:[0-9a-f]{4})?$"
+# A NIC selector's device: a PCI ID, or a USB NIC's `usb:idVendor:idProduct`.
+NIC_ID = r"^([0-9a-f]{4}:[0-9a-f]{4}(:[0-9a-f]{4}:[0-9a-f]{4})?|usb:[0-9a-f]{4}:[0-9a-f]{4})$"
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 PROFILE_NAME = r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$"
 URL = r"^https?://"
@@ -112,12 +114,14 @@ FIRMWARE_TRAIN = Obj(
 NIC_SELECTOR = Obj(
     {
         "devices": _texts(
-            "PCI IDs 'vendor:device' or 'vendor:device:subvendor:subdevice' (lowercase hex).",
-            hint="a PCI ID like 8086:1572 or 15b3:1017:1028:0024",
-            pattern=PCI_ID,
+            "PCI IDs 'vendor:device' or 'vendor:device:subvendor:subdevice', or USB IDs "
+            "'usb:vendor:product' (idVendor:idProduct of a USB NIC) (lowercase hex).",
+            hint="a PCI ID like 8086:1572 or 15b3:1017:1028:0024, or a USB ID like usb:413c:a102",
+            pattern=NIC_ID,
         ),
         "models": _texts(
-            "Model names, matched case-insensitively within the card's pci.ids names."
+            "Model names, matched case-insensitively within the card's pci.ids names "
+            "(a USB NIC: its own product and manufacturer strings)."
         ),
         "link_types": _texts("Virtual link types (veth, bridge, ...): one subject per link."),
         "vfs": Bool("Also judge cards made only of SR-IOV virtual functions (default false)."),

@@ -65,11 +65,15 @@ class Constraint:
 
 
 class DeviceId:
-    __slots__ = ("device", "subdevice", "subvendor", "text", "vendor")
+    """A PCI ID `vendor:device[:subvendor:subdevice]`, or a USB ID `usb:vendor:product`
+    (`usb` is then true, and it matches a USB NIC's idVendor:idProduct only)."""
+
+    __slots__ = ("device", "subdevice", "subvendor", "text", "usb", "vendor")
 
     def __init__(self, text: str) -> None:
-        parts = text.split(":")
         self.text = text
+        self.usb = text.startswith("usb:")
+        parts = text.split(":")[1:] if self.usb else text.split(":")
         self.vendor, self.device = parts[0], parts[1]
         self.subvendor = parts[2] if len(parts) == 4 else None
         self.subdevice = parts[3] if len(parts) == 4 else None

@@ -90,7 +90,7 @@ def _train_selector(pci_id: str, nic: Nic, fmt: str, component: str) -> str | No
 def _card_rules(inventory: Inventory) -> list[str]:
     import re
 
-    from hwcheck.profile.fields import PCI_ID
+    from hwcheck.profile.fields import NIC_ID
 
     out: list[str] = []
     nics = {nic["name"]: nic for nic in inventory["nics"]}
@@ -98,11 +98,15 @@ def _card_rules(inventory: Inventory) -> list[str]:
     first_nic: dict[str, tuple[Card, Nic]] = {}
     for card in inventory["cards"]:
         ports = [nics[p] for p in card["ports"] if p in nics and nics[p]["kind"] == "physical"]
-        if not ports or card["vendor_id"] is None or card["device_id"] is None:
+        # A USB NIC's card is selected by its USB ID (usb:idVendor:idProduct).
+        usb = card.get("usb")
+        vendor = usb["vendor_id"] if usb else card["vendor_id"]
+        device = usb["product_id"] if usb else card["device_id"]
+        if not ports or vendor is None or device is None:
             continue
         # Selectors take lowercase hex only; an ID that is not one cannot be selected.
-        pci_id = f"{card['vendor_id']}:{card['device_id']}".lower()
-        if "\n" in pci_id or not re.search(PCI_ID, pci_id):
+        pci_id = ("usb:" if usb else "") + f"{vendor}:{device}".lower()
+        if "\n" in pci_id or not re.search(NIC_ID, pci_id):
             out.append(f"  # card {_q(card['card'])}: {_q(pci_id)} is not a PCI ID: no rules")
             continue
         models.setdefault(pci_id, []).append(card["card"])
@@ -111,7 +115,8 @@ def _card_rules(inventory: Inventory) -> list[str]:
         card, nic = first_nic[pci_id]
         slug = pci_id.replace(":", "-")
         sel = f'    nic: {{devices: ["{pci_id}"]}}'
-        name = _text(card["device_name"]) or pci_id
+        usb = card.get("usb")
+        name = _text(usb["product"] if usb else card["device_name"]) or pci_id
         observed_driver = _value(nic["driver"])
         driver = observed_driver or "the driver"
         out += [

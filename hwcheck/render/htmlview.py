@@ -158,7 +158,7 @@ def _status_view(findings: list[Finding]) -> View:
 def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
     ports = [by_name[name] for name in card["ports"] if name in by_name]
     findings = card_findings(result, card)
-    return {
+    row: View = {
         "card": card["card"],
         "vendor": card["vendor_name"],
         "model": card["device_name"],
@@ -171,6 +171,14 @@ def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
         "kind": None,
         **_status_view(findings),
     }
+    usb = card.get("usb")
+    if usb is not None:
+        ids = _ids(usb["vendor_id"], usb["product_id"])
+        row.update(vendor=usb["manufacturer"], model=usb["product"], ids=ids and f"usb:{ids}")
+        row["kind"] = "USB NIC" + (f", serial {usb['serial']}" if usb["serial"] else "")
+    elif card.get("mixed_identity"):
+        row["kind"] = f"one of several identities on PCI device {card.get('pci_device')}"
+    return row
 
 
 def _driver_cells(ports: list[Nic]) -> list[View]:

@@ -18,6 +18,9 @@ def _safe(value: object) -> str:
 
 
 def _ids(nic: Nic) -> str:
+    usb = nic.get("usb")
+    if usb is not None:
+        return f"usb:{usb['vendor_id'] or '????'}:{usb['product_id'] or '????'}"
     if not nic["vendor_id"]:
         return nic["link_type"] or "-"
     ids = f"{nic['vendor_id']}:{nic['device_id']}"
@@ -78,6 +81,20 @@ def render_inventory_text(inv: Inventory) -> str:
     if cards:
         lines += ["", "Multi-port cards:"]
         lines += [f"  {c['card']}: {', '.join(c['ports'])}" for c in cards]
+    mixed = [c for c in inv["cards"] if c.get("mixed_identity")]
+    if mixed:
+        lines += ["", "PCI devices with functions of different identities (one card each):"]
+        lines += [
+            f"  {c['card']}: {', '.join(c['ports'])} ({_safe(c['device_name'])})" for c in mixed
+        ]
+    usb = [(c["card"], c["ports"], u) for c in inv["cards"] if (u := c.get("usb")) is not None]
+    if usb:
+        lines += ["", "USB NICs:"]
+        lines += [
+            f"  {key}: {', '.join(ports)} (usb:{u['vendor_id']}:{u['product_id']} "
+            f"{_safe(' '.join(x for x in (u['manufacturer'], u['product']) if x))})"
+            for key, ports, u in usb
+        ]
     k, o, s = inv["kernel"], inv["os"], inv["system"]
     lines += [
         "",
