@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from hwcheck.render.htmlview import build_view
+from hwcheck.render.htmlview import build_view, visible
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,9 +105,11 @@ def render_html(result: Result) -> str:
 
     assets = _load()
     template = assets.env.get_template("report.html.j2")
+    # Every value from the node or a profile reaches the page through visible(): control
+    # characters are shown as escapes, never written raw into the HTML.
     return template.render(
-        result=result,
-        view=build_view(result),
+        result=visible(result),
+        view=visible(build_view(result)),
         css=Markup(assets.css),  # noqa: S704 - our own stylesheet file, not data
         script=Markup(assets.script),  # noqa: S704 - our own script file, not data
         script_hash=assets.script_hash,
