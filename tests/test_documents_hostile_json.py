@@ -55,8 +55,8 @@ def test_a_repeated_key_is_refused_naming_the_object_and_the_key(tmp_path, kind)
     prefix = "$.inventory" if kind == "result" else "$"
     said = one_error(run(kind, path), path)
     assert said == (
-        f"{prefix}.nics[0]: key 'firmware_version' appears more than once (JSON parsers disagree on "
-        f"which copy counts, so none does); not {what}"
+        f"{prefix}.nics[0]: key 'firmware_version' appears more than once (JSON parsers "
+        f"disagree on which copy counts, so none does); not {what}"
     )
 
 

@@ -2,10 +2,13 @@
 options and output stage that `hwcheck check` shares.
 
 `report` reads a result written by `hwcheck check --json`, checks it against the result
-model (malformed input: exit 2 with the JSON path of the problem), prints the terminal
-summary and writes the HTML report (default `reports/<hostname>-<UTC timestamp>.html`) and
-any JUnit or JSON copy asked for. Every file is written atomically. Exit 0 when everything
-was written: the node's verdict is in the reports, not in this command's exit code.
+model (malformed input: exit 2 with the JSON path of the problem), judges its embedded
+inventory again when the profiles it names are at hand (hwcheck.cli.verify: findings that do
+not follow are exit 2 unless --unverified), prints the terminal summary and writes the HTML
+report (default `reports/<hostname>-<UTC timestamp>.html`) and any JUnit or JSON copy asked
+for, each saying whether the result was verified. Every file is written atomically. Exit 0
+when everything was written: the node's verdict is in the reports, not in this command's
+exit code.
 """
 
 # Imports live inside functions: `hwcheck --help` and the other subcommands must not pay

@@ -22,6 +22,8 @@ from hwcheck.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from hwcheck.judge.waivers import WaiverEntry
     from hwcheck.model.result import Finding, Result, Verification
     from hwcheck.profile.library import Library
@@ -30,11 +32,11 @@ if TYPE_CHECKING:
 NAMED = "named with --profile"
 
 
-class _NotAtHand(Exception):
+class _NotAtHandError(Exception):
     """Something re-judging needs is not here; the message says what."""
 
 
-class _Contradicted(Exception):
+class _ContradictionError(Exception):
     """Re-judging cannot reproduce the result; the message says where it parts."""
 
 
@@ -49,9 +51,9 @@ def verify(result: Result, *, profile_dirs: list[str] | None, waivers: str | Non
     try:
         selected = _profiles(result, library)
         entries, borrowed = _waivers(result, waivers)
-    except _NotAtHand as missing:
+    except _NotAtHandError as missing:
         return {"status": "not-verified", "detail": str(missing)}
-    except _Contradicted as parted:
+    except _ContradictionError as parted:
         return {"status": "contradicted", "detail": str(parted)}
     again = _judge(result, selected, entries)
     difference = first_difference(result, again, compare_waiver_files=not borrowed)
@@ -88,7 +90,7 @@ def _profiles(result: Result, library: Library) -> list[tuple[Profile, str]]:
         try:
             library.locate(use["name"])
         except UsageError:
-            raise _NotAtHand(
+            raise _NotAtHandError(
                 f"profile {use['name']} is not at hand (searched {searched}); "
                 "give its directory with --profile-dir"
             ) from None
@@ -102,7 +104,7 @@ def _profiles(result: Result, library: Library) -> list[tuple[Profile, str]]:
     except ProfileError:
         raise  # a broken profile file at hand: bad input, as for `check`
     except InputError as err:  # no profile applies to the inventory it embeds
-        raise _Contradicted(f"re-selecting the profiles: {err.message}") from err
+        raise _ContradictionError(f"re-selecting the profiles: {err.message}") from err
 
 
 def _waivers(result: Result, path: str | None) -> tuple[list[WaiverEntry], bool]:
@@ -172,26 +174,30 @@ def _finding_key(finding: Finding, *, compare_waiver_files: bool) -> Finding:
 
 def first_difference(recorded: Result, again: Result, *, compare_waiver_files: bool) -> str | None:
     """A sentence naming the first way `again` differs from `recorded`, or None."""
+    return next(_differences(recorded, again, compare_waiver_files=compare_waiver_files), None)
+
+
+def _differences(recorded: Result, again: Result, *, compare_waiver_files: bool) -> Iterator[str]:
     if _profile_key(recorded) != _profile_key(again):
         names = ", ".join(use["name"] for use in again["profiles"])
-        return f"the profiles differ (re-judging selects {names or 'none'}, with their layers)"
+        yield f"the profiles differ (re-judging selects {names or 'none'}, with their layers)"
     old, new = recorded["findings"], again["findings"]
     for index, (a, b) in enumerate(zip(old, new, strict=False)):
         a_key = _finding_key(a, compare_waiver_files=compare_waiver_files)
         b_key = _finding_key(b, compare_waiver_files=compare_waiver_files)
-        if a_key != b_key:
-            field = next(k for k in a_key if a_key[k] != b_key.get(k))  # type: ignore[literal-required]
-            what = f"$.findings[{index}] ({a['rule_id']} on {a['subject']['id']})"
-            if a["status"] != b["status"]:
-                return f"{what} says {a['status']!r}, re-judging gives {b['status']!r}"
-            if a["rule_id"] != b["rule_id"] or a["subject"]["id"] != b["subject"]["id"]:
-                return f"{what}: re-judging gives {b['rule_id']} on {b['subject']['id']} here"
-            return f"{what}: its {field} differs from what re-judging gives"
+        if a_key == b_key:
+            continue
+        what = f"$.findings[{index}] ({a['rule_id']} on {a['subject']['id']})"
+        if a["status"] != b["status"]:
+            yield f"{what} says {a['status']!r}, re-judging gives {b['status']!r}"
+        if a["rule_id"] != b["rule_id"] or a["subject"]["id"] != b["subject"]["id"]:
+            yield f"{what}: re-judging gives {b['rule_id']} on {b['subject']['id']} here"
+        field = next(k for k, v in a_key.items() if v != b_key.get(k))
+        yield f"{what}: its {field} differs from what re-judging gives"
     if len(old) != len(new):
-        return f"the result has {len(old)} findings, re-judging gives {len(new)}"
+        yield f"the result has {len(old)} findings, re-judging gives {len(new)}"
     if "not_applicable" in recorded and recorded["not_applicable"] != again.get("not_applicable"):
-        return "the rules listed as not applying to this node differ from what re-judging gives"
+        yield "the rules listed as not applying to this node differ from what re-judging gives"
     for key in ("verdict", "exit_code", "counts"):
-        if recorded[key] != again[key]:  # type: ignore[literal-required]
-            return f"its {key} differs from what re-judging gives"
-    return None
+        if recorded[key] != again[key]:
+            yield f"its {key} differs from what re-judging gives"

@@ -15,7 +15,6 @@ import typing
 
 from hwcheck.errors import InputError
 
-
 MAX_DEPTH = 64
 """How deeply a document may nest. The deepest hwcheck document (a result's inventory's NIC's
 lshw facts) nests 6 deep; a deeper one is hostile or damaged, refused before any stage

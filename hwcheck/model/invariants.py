@@ -15,6 +15,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from hwcheck.model.inventory import Card, Inventory, Nic
 
 _HEX = frozenset("0123456789abcdef")
@@ -88,60 +90,70 @@ def _unique_problem(inventory: Inventory, path: str) -> str | None:
 def _membership_problem(inventory: Inventory, path: str) -> str | None:
     """Every member NIC names a card that exists and lists it, and every port of a card is a
     NIC that names it back; a card is `vf_only` exactly when no physical NIC is on it."""
-    cards = {card["card"]: card for card in inventory["cards"]}
-    nics = {nic["name"]: nic for nic in inventory["nics"]}
+    # sets, so that a hostile inventory of many ports costs no more than a real one
+    cards = {
+        card["card"]: (card, set(card["ports"]), set(card["functions"]))
+        for card in inventory["cards"]
+    }
     for index, nic in enumerate(inventory["nics"]):
-        where = f"{path}.nics[{index}]"
-        problem = _nic_membership(nic, cards.get(nic["card"] or ""), where, path)
+        entry = cards.get(nic["card"] or "")
+        problem = next(_nic_problems(nic, entry, f"{path}.nics[{index}]", path), None)
         if problem:
             return problem
-    physical = {n["card"] for n in inventory["nics"] if n["kind"] == "physical"}
-    members = {n["card"] for n in inventory["nics"] if n["kind"] in _MEMBERS}
+    nics = {nic["name"]: nic for nic in inventory["nics"]}
+    kinds: dict[str | None, set[str]] = {}
+    for nic in inventory["nics"]:
+        kinds.setdefault(nic["card"], set()).add(nic["kind"])
     for index, card in enumerate(inventory["cards"]):
         where = f"{path}.cards[{index}]"
-        for port_index, name in enumerate(card["ports"]):
-            nic = nics.get(name)
-            if nic is None:
-                return f"{where}.ports[{port_index}]: {name!r} is not a NIC of this inventory"
-            if nic["card"] != card["card"]:
-                return (
-                    f"{where}.ports[{port_index}]: NIC {name!r} belongs to card "
-                    f"{nic['card']!r}, not {card['card']!r}"
-                )
-        if card["card"] not in members:
-            return f"{where}: no NIC belongs to card {card['card']!r}"
-        vf_only = card.get("vf_only", False)
-        if vf_only and card["card"] in physical:
-            return f"{where}.vf_only: card {card['card']!r} has a physical function"
-        if not vf_only and card["card"] not in physical:
-            return (
-                f"{where}: card {card['card']!r} has no physical function, so it must be "
-                "marked vf_only"
-            )
+        problem = next(_card_problems(card, nics, kinds.get(card["card"], set()), where), None)
+        if problem:
+            return problem
     return None
 
 
-def _nic_membership(nic: Nic, card: Card | None, where: str, path: str) -> str | None:
-    name, key = nic["name"], nic["card"]
-    if key is None:
-        if nic["kind"] in _MEMBERS and nic["pci_address"] is not None:
-            return (
-                f"{where}.card: {nic['kind']} NIC {name!r} at {nic['pci_address']} "
-                "belongs to no card"
+def _card_problems(card: Card, nics: dict[str, Nic], kinds: set[str], where: str) -> Iterator[str]:
+    """`kinds`: the kinds of the NICs that name this card."""
+    key = card["card"]
+    for index, name in enumerate(card["ports"]):
+        port = nics.get(name)
+        if port is None:
+            yield f"{where}.ports[{index}]: {name!r} is not a NIC of this inventory"
+        elif port["card"] != key:
+            yield (
+                f"{where}.ports[{index}]: NIC {name!r} belongs to card {port['card']!r}, "
+                f"not {key!r}"
             )
-        return None
+    vf_only = card.get("vf_only", False)
+    if not kinds & set(_MEMBERS):
+        yield f"{where}: no NIC belongs to card {key!r}"
+    elif vf_only and "physical" in kinds:
+        yield f"{where}.vf_only: card {key!r} has a physical function"
+    elif not vf_only and "physical" not in kinds:
+        yield f"{where}: card {key!r} has no physical function, so it must be marked vf_only"
+
+
+def _nic_problems(
+    nic: Nic, card: tuple[Card, set[str], set[str]] | None, where: str, path: str
+) -> Iterator[str]:
+    """`card`: the card `nic` names, with its ports and functions as sets (None if none)."""
+    name, key, kind, address = nic["name"], nic["card"], nic["kind"], nic["pci_address"]
+    if key is None:
+        if kind in _MEMBERS and address is not None:
+            yield f"{where}.card: {kind} NIC {name!r} at {address} belongs to no card"
+        return
     if card is None:
-        return f"{where}.card: NIC {name!r} names card {key!r}, which is not in {path}.cards"
-    if nic["kind"] not in _MEMBERS:
-        return f"{where}.card: {nic['kind']} NIC {name!r} cannot belong to a card"
+        yield f"{where}.card: NIC {name!r} names card {key!r}, which is not in {path}.cards"
+        return
+    if kind not in _MEMBERS:
+        yield f"{where}.card: {kind} NIC {name!r} cannot belong to a card"
+    record, ports, functions = card
     # A VF sharing its PF's domain:bus:device is no port of that card (it is judged through
     # the PF); every other member is one of the card's ports.
-    port = nic["kind"] == "physical" or card.get("vf_only", False)
-    if port and name not in card["ports"]:
-        return f"{where}.card: NIC {name!r} is not among the ports of card {key!r}"
-    if not port and name in card["ports"]:
-        return f"{where}.card: VF {name!r} is listed as a port of card {key!r}, which has a PF"
-    address = nic["pci_address"]
-    if port and address is not None and address not in card["functions"]:
-        return f"{where}.pci_address: {address} is not among the functions of card {key!r}"
-    return None
+    port = kind == "physical" or record.get("vf_only", False)
+    if port and name not in ports:
+        yield f"{where}.card: NIC {name!r} is not among the ports of card {key!r}"
+    if not port and name in ports:
+        yield f"{where}.card: VF {name!r} is listed as a port of card {key!r}, which has a PF"
+    if port and address is not None and address not in functions:
+        yield f"{where}.pci_address: {address} is not among the functions of card {key!r}"
