@@ -1,10 +1,11 @@
 """The HTML report's view: a Result reshaped into what the template shows, in display order.
 
 Plain data only (dicts, lists, strings); no markup here. Escaping is the template's job
-(jinja2 with autoescape). `visible()` is applied to everything the template receives: a
-character that would print as nothing or move the text (NUL, ESC and the other C0 and C1
-controls, DEL, bidirectional overrides, zero-width characters) is shown as its escape,
-`\\x1b`, as the terminal summary shows it.
+(jinja2 with autoescape). Everything the template writes passes through `visible_text()`
+first (hwcheck.render.html sets it as jinja2's `finalize`): a character that would print as
+nothing or move the text (NUL, ESC and the other C0 and C1 controls, DEL, bidirectional
+overrides, zero-width characters) is shown as its escape, `\\x1b`, as the terminal summary
+shows it.
 """
 
 from __future__ import annotations
@@ -328,17 +329,3 @@ def visible_text(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else _escape(c) for c in text)
-
-
-def visible(value: object) -> object:
-    """`value` (a Result, a view: dicts, lists, tuples, strings) with every string, keys
-    included, passed through visible_text. A new structure; `value` is not changed."""
-    if isinstance(value, str):
-        return visible_text(value)
-    if isinstance(value, dict):
-        return {visible(k): visible(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [visible(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(visible(item) for item in value)
-    return value
