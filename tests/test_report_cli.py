@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,8 +57,11 @@ def test_report_writes_html_junit_json_and_prints_the_summary(tmp_path):
     html = (tmp_path / "out" / "r.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "NON-COMPLIANT" in html
+    written = json.loads((tmp_path / "r.json").read_text())
+    # the profile it names (dc1-compute) is nowhere at hand: the copy says it was not verified
+    assert written.pop("verification")["status"] == "not-verified"
     with open(FAILING, encoding="utf-8") as handle:
-        assert json.loads((tmp_path / "r.json").read_text()) == json.load(handle)
+        assert written == json.load(handle)
     assert (tmp_path / "r.xml").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
 
 
@@ -217,10 +221,12 @@ def test_default_report_that_cannot_be_written_warns_and_keeps_going(tmp_path):
     (tmp_path / "reports").write_text("a file where the directory should be")
     done = hwcheck("report", FAILING, "--junit", "r.xml", cwd=tmp_path)
     assert done.returncode == 0
-    assert done.stderr == (
+    no_html, not_verified = done.stderr.splitlines()
+    assert no_html == (
         "hwcheck: warning: no HTML report: cannot create directory reports: File exists "
-        "(use --html PATH or --no-html)\n"
+        "(use --html PATH or --no-html)"
     )
+    assert not_verified.startswith(f"hwcheck: warning: {FAILING}: not verified")
     assert done.stdout.splitlines()[-1] == "wrote r.xml"
 
 
@@ -254,10 +260,15 @@ def test_check_writes_every_report_from_a_real_judgement(tmp_path):
     assert len(failures) == result["counts"]["failed"] == 1
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "16.32.2004 (DEL0000000016)" in html
-    # the saved result renders again, identically, through `hwcheck report`
+    # the saved result renders again through `hwcheck report`, identically but for the note
+    # that report judged it again and got the same findings (check's own page has none)
     again = hwcheck("report", "r.json", "--html", "again.html", "-q", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert (tmp_path / "again.html").read_text(encoding="utf-8") == html
+    page = (tmp_path / "again.html").read_text(encoding="utf-8")
+    note = re.search(r'<p class="verification vf-verified" role="note">.*?</p>\n', page)
+    assert note is not None
+    assert 'class="verification' not in html
+    assert page.replace(note.group(0), "") == html
 
 
 def test_check_default_html_path_is_printed(tmp_path):

@@ -99,8 +99,10 @@ MAX_INVENTORY_BYTES = 64 * 1024 * 1024
 
 
 def read_inventory(path: str) -> Inventory:
-    """An inventory JSON document (`-` reads stdin), checked against the model's types so that
-    judging it cannot crash: a problem is an InputError naming the JSON path (exit 2)."""
+    """An inventory JSON document (`-` reads stdin), checked against the model's types and the
+    invariants the judge relies on (hwcheck.model.invariants), so that judging it can neither
+    crash nor pass what it cannot see: a problem is an InputError naming the JSON path
+    (exit 2)."""
     import typing
 
     from hwcheck.model import INVENTORY_SCHEMA_VERSION
@@ -115,6 +117,7 @@ def read_inventory(path: str) -> Inventory:
         noun="inventory",
         versions=(INVENTORY_SCHEMA_VERSION,),
         where=path,
+        inventory_at="$",
     )
     return typing.cast("Inventory", doc)
 

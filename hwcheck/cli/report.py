@@ -2,10 +2,13 @@
 options and output stage that `hwcheck check` shares.
 
 `report` reads a result written by `hwcheck check --json`, checks it against the result
-model (malformed input: exit 2 with the JSON path of the problem), prints the terminal
-summary and writes the HTML report (default `reports/<hostname>-<UTC timestamp>.html`) and
-any JUnit or JSON copy asked for. Every file is written atomically. Exit 0 when everything
-was written: the node's verdict is in the reports, not in this command's exit code.
+model (malformed input: exit 2 with the JSON path of the problem), judges its embedded
+inventory again when the profiles it names are at hand (hwcheck.cli.verify: findings that do
+not follow are exit 2 unless --unverified), prints the terminal summary and writes the HTML
+report (default `reports/<hostname>-<UTC timestamp>.html`) and any JUnit or JSON copy asked
+for, each saying whether the result was verified. Every file is written atomically. Exit 0
+when everything was written: the node's verdict is in the reports, not in this command's
+exit code.
 """
 
 # Imports live inside functions: `hwcheck --help` and the other subcommands must not pay
@@ -21,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from hwcheck.model.result import Result
+    from hwcheck.model.result import Result, Verification
     from hwcheck.outfile import Output
 
 
@@ -47,6 +50,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, a self-contained HTML report, and optionally JUnit XML and JSON.",
     )
     p.add_argument("result", metavar="RESULT.json", help="a result file, or - for stdin")
+    p.add_argument(
+        "--profile-dir",
+        action="append",
+        metavar="DIR",
+        help="search the result's profiles here, to judge its inventory again (repeatable; "
+        "default: the directories `check` searches)",
+    )
+    p.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="the waiver file the result was judged with, to check its waived findings too",
+    )
+    p.add_argument(
+        "--unverified",
+        action="store_true",
+        help="render a result whose findings do not follow from its inventory and profiles, "
+        "saying so in every report, instead of refusing it",
+    )
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -175,13 +196,57 @@ def _write(
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from hwcheck.outfile import refuse_empty_path
     from hwcheck.render.resultdoc import load_result
 
     check_output_options(args)
+    refuse_empty_path(args.waivers, "--waivers")
     result = load_result(args.result)
     _check_verdict(result, args.result)
-    emit(result, args)
+    verification = _verify(result, args)
+    result["verification"] = verification
+    console = emit(result, args)
+    if verification["status"] == "verified":
+        if not args.quiet:
+            console.write(f"verified: {verification['detail']}\n")
+    else:
+        sys.stderr.write(
+            f"hwcheck: warning: {args.result}: {_NOT_VERIFIED[verification['status']]}: "
+            f"{verification['detail']}\n"
+        )
     return int(ExitStatus.OK)
+
+
+_NOT_VERIFIED = {
+    "not-verified": "not verified (a result file is not signed; its findings were not re-judged)",
+    "contradicted": "NOT VERIFIED, rendered as it is (--unverified): its findings do not follow "
+    "from its inventory and the profiles",
+}
+
+
+def _verify(result: Result, args: argparse.Namespace) -> Verification:
+    """Judge the result's inventory again (hwcheck.cli.verify); refuse a contradicted result
+    unless --unverified asks for it as it is."""
+    from hwcheck.cli.verify import verify
+    from hwcheck.errors import HwcheckError, InputError
+
+    try:
+        verification = verify(result, profile_dirs=args.profile_dir, waivers=args.waivers)
+    except HwcheckError as err:
+        if not args.unverified:
+            raise
+        # A profile or waiver file that cannot be read cannot verify anything.
+        return {"status": "not-verified", "detail": f"cannot judge it again: {err}"}
+    if verification["status"] == "contradicted" and not args.unverified:
+        raise InputError(
+            "its findings do not follow from its inventory and the profiles at hand: "
+            f"{verification['detail']}; it was edited, or the profiles or hwcheck changed since "
+            "(--unverified renders it as it is, marked not verified)",
+            where=args.result,
+        )
+    return verification
 
 
 def _check_findings(result: Result, where: str) -> None:

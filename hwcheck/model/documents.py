@@ -15,9 +15,17 @@ import typing
 
 from hwcheck.errors import InputError
 
+MAX_DEPTH = 64
+"""How deeply a document may nest. The deepest hwcheck document (a result's inventory's NIC's
+lshw facts) nests 6 deep; a deeper one is hostile or damaged, refused before any stage
+recurses into it."""
+
 
 def read_json(path: str, *, what: str, max_bytes: int) -> object:
-    """The JSON document at `path` (`-` reads stdin), or InputError saying why not."""
+    """The JSON document at `path` (`-` reads stdin), or InputError saying why not.
+
+    Refused as well: an object that repeats a key (JSON parsers disagree on which copy
+    wins, so no copy may), and nesting deeper than MAX_DEPTH."""
     try:
         if path == "-":
             if sys.stdin is None:  # started with file descriptor 0 closed
@@ -30,8 +38,9 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
         raise InputError(f"cannot read: {err.strerror or err}", where=path) from err
     if len(data) > max_bytes:
         raise InputError(f"larger than {max_bytes // (1024 * 1024)} MiB; not {what}", where=path)
+    repeated: list[tuple[dict[str, object], str]] = []
     try:
-        return json.loads(data.decode("utf-8"))
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_recorder(repeated))
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8 text (byte {err.start}); not {what}", where=path) from err
     except json.JSONDecodeError as err:
@@ -47,6 +56,73 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
         raise InputError(
             f"holds an integer of more than {limit} digits; not {what}", where=path
         ) from err
+    if _depth_over(document, MAX_DEPTH):
+        raise InputError(
+            f"JSON nested too deeply (more than {MAX_DEPTH} levels); not {what}", where=path
+        )
+    if repeated:
+        duplicates = {id(obj): key for obj, key in repeated}
+        at, key = _first_repeat(document, duplicates, "$")  # type: ignore[misc]
+        raise InputError(
+            f"{at}: key {key!r} appears more than once (JSON parsers disagree on which "
+            f"copy counts, so none does); not {what}",
+            where=path,
+        )
+    return document
+
+
+def _recorder(
+    repeated: list[tuple[dict[str, object], str]],
+) -> typing.Callable[[list[tuple[str, object]]], dict[str, object]]:
+    """An object_pairs_hook building plain dicts that notes each object repeating a key."""
+
+    def build(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    repeated.append((obj, key))
+                    break
+                seen.add(key)
+        return obj
+
+    return build
+
+
+def _depth_over(document: object, limit: int) -> bool:
+    """Whether `document` nests more than `limit` containers deep (no recursion)."""
+    if not isinstance(document, (dict, list)):
+        return False
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        # only containers are pushed: a value that is not an object is a list
+        items = value.values() if isinstance(value, dict) else typing.cast("list[object]", value)
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+    return False
+
+
+def _first_repeat(value: object, duplicates: dict[int, str], path: str) -> tuple[str, str] | None:
+    """(JSON path, key) of the first object, in document order, that repeated a key. Recursion
+    is bounded: the document is at most MAX_DEPTH deep."""
+    if isinstance(value, dict):
+        if id(value) in duplicates:
+            return path, duplicates[id(value)]
+        items: typing.Iterable[tuple[str, object]] = (
+            (f"{path}.{key}", item) for key, item in value.items()
+        )
+    elif isinstance(value, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for where, item in items:
+        found = _first_repeat(item, duplicates, where)
+        if found:
+            return found
+    return None
 
 
 _hints: dict[type, tuple[dict[str, object], frozenset[str]]] = {}
@@ -188,9 +264,12 @@ def check_document(
     versions: tuple[int, ...],
     where: str,
     hints: dict[str, str] | None = None,
+    inventory_at: str | None = None,
 ) -> None:
     """Raise InputError unless `document` is a `kind` document of a supported schema version
-    whose shape fits the TypedDict `tp`; `hints` maps another kind to advice for it."""
+    whose shape fits the TypedDict `tp`; `hints` maps another kind to advice for it. The
+    inventory at `inventory_at` (`$`, or `$.inventory` in a result) must also hold the
+    invariants of hwcheck.model.invariants."""
     if not isinstance(document, dict):
         raise InputError(
             f"not an hwcheck {noun}: expected a JSON object; got {shown(document)}", where=where
@@ -213,3 +292,10 @@ def check_document(
     problem = problem_in(document, tp)
     if problem:
         raise InputError(f"malformed {noun}: {problem}", where=where)
+    if inventory_at is not None:
+        from hwcheck.model.invariants import inventory_problem
+
+        inventory = document if inventory_at == "$" else document[inventory_at[2:]]
+        problem = inventory_problem(inventory, inventory_at)  # type: ignore[arg-type]
+        if problem:
+            raise InputError(problem, where=where)

@@ -93,6 +93,18 @@ class NotApplicable(TypedDict):
     reason: str  # "No card on this node matches devices 8086:1572."
 
 
+class Verification(TypedDict):
+    """What `hwcheck report` found when it judged the embedded inventory again (absent in a
+    result `hwcheck check` writes: that one is the judge's own word).
+
+    `verified`: re-judging against the profiles at hand gives the same findings and verdict;
+    `not-verified`: the profiles (or the waivers) were not at hand, nothing was compared;
+    `contradicted`: re-judging gives something else (rendered only with --unverified)."""
+
+    status: Literal["verified", "not-verified", "contradicted"]
+    detail: str  # one sentence: what was compared, or what was missing, or where they part
+
+
 class Result(TypedDict):
     schema_version: int
     kind: Literal["hwcheck-result"]
@@ -107,3 +119,4 @@ class Result(TypedDict):
     waiver_notes: list[str]  # e.g. expired waivers, waivers that matched nothing
     not_applicable: NotRequired[list[NotApplicable]]  # absent in results before hwcheck 0.2
     inventory: Inventory
+    verification: NotRequired[Verification]  # set by `hwcheck report`, never by `check`

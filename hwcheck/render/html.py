@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from hwcheck.render.htmlview import build_view
+from hwcheck.render.htmlview import build_view, visible_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from hwcheck.model.result import Result
 
 _TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+
+
+def _shown(value: object) -> object:
+    """What the template writes for `value`: markup the template made itself (a macro's
+    output, the inline assets: anything with `__html__`) as it is; anything else as
+    printable text, which autoescaping then escapes."""
+    if hasattr(value, "__html__"):
+        return value
+    return visible_text(value if isinstance(value, str) else str(value))
 
 
 class _Assets:
@@ -40,6 +49,9 @@ class _Assets:
             lstrip_blocks=True,
             auto_reload=False,
         )
+        # Every `{{ value }}` is shown printable before it is escaped: control characters
+        # from the node (an alias, a hostname, a DMI string) appear as `\x1b`, never raw.
+        self.env.finalize = _shown
         self.css = _read("report.css").strip()
         self.script = _read("report.js").strip()
         self.script_hash = _csp_hash(self.script)

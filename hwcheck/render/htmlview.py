@@ -1,7 +1,11 @@
 """The HTML report's view: a Result reshaped into what the template shows, in display order.
 
 Plain data only (dicts, lists, strings); no markup here. Escaping is the template's job
-(jinja2 with autoescape), so every string below is still the raw value.
+(jinja2 with autoescape). Everything the template writes passes through `visible_text()`
+first (hwcheck.render.html sets it as jinja2's `finalize`): a character that would print as
+nothing or move the text (NUL, ESC and the other C0 and C1 controls, DEL, bidirectional
+overrides, zero-width characters) is shown as its escape, `\\x1b`, as the terminal summary
+shows it.
 """
 
 from __future__ import annotations
@@ -254,6 +258,37 @@ def _inventory_nic(nic: Nic) -> View:
     return {"name": nic["name"], "rows": rows}
 
 
+_VERIFICATION = {
+    "verified": (
+        "Verified by hwcheck report",
+        "The inventory this result embeds was judged again against the profiles at hand: "
+        "the same findings and verdict. The inventory itself is what the file holds: a "
+        "result file is not signed.",
+    ),
+    "not-verified": (
+        "Not verified",
+        "This report re-renders a saved result whose findings were not judged again. A "
+        "result file is not signed and anyone can edit it; give hwcheck report the profiles "
+        "it names to have it judged again.",
+    ),
+    "contradicted": (
+        "NOT VERIFIED: the findings do not follow",
+        "Judged again from the inventory it embeds and the profiles at hand, this result "
+        "gives other findings. It was rendered as it is only because --unverified asked for "
+        "it: do not sign this node off on it.",
+    ),
+}
+
+
+def _verification(result: Result) -> View | None:
+    """What `hwcheck report` found when judging the result again; None for `check`'s own."""
+    verification = result.get("verification")
+    if verification is None:
+        return None
+    heading, text = _VERIFICATION[verification["status"]]
+    return {**verification, "heading": heading, "text": text}
+
+
 def build_view(result: Result) -> View:
     inventory = result["inventory"]
     by_name = {nic["name"]: nic for nic in inventory["nics"]}
@@ -267,6 +302,7 @@ def build_view(result: Result) -> View:
         "verdict": verdict,
         "verdict_word": VERDICT_WORDS.get(verdict, verdict.upper()),
         "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
+        "verification": _verification(result),
         "host": inventory["host"]["hostname"] or "unknown host",
         "identity": _identity(inventory),
         "counts": [
@@ -286,3 +322,18 @@ def build_view(result: Result) -> View:
             ("Source", sorted(inventory["source"].items())),
         ],
     }
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible_text(text: str) -> str:
+    """`text` with every character that is not printable (str.isprintable: controls, format
+    characters, separators other than the space, surrogates) written as its escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)

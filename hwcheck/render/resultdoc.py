@@ -28,6 +28,7 @@ def check_result(document: object, *, where: str) -> Result:
         versions=SUPPORTED_SCHEMA_VERSIONS,
         where=where,
         hints={"hwcheck-inventory": " (an inventory: judge it with `hwcheck check --inventory`)"},
+        inventory_at="$.inventory",
     )
     return typing.cast("Result", document)
 
