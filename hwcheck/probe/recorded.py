@@ -50,20 +50,27 @@ def nesting(text: str) -> int:
     return max(accumulate(steps), default=0)
 
 
-def loads(data: bytes) -> object:
+class NestedTooDeepError(ValueError):
+    """A JSON document nested deeper than MAX_DEPTH."""
+
+
+def loads(data: bytes | str) -> object:
     """A JSON document, refused (ValueError) when nested deeper than MAX_DEPTH, before the
     parser could recurse into it."""
-    try:
-        text = data.decode(json.detect_encoding(data), "surrogatepass")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"not text in any JSON encoding (byte {err.start})") from None
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = data.decode(json.detect_encoding(data), "surrogatepass")
+        except UnicodeDecodeError as err:
+            raise ValueError(f"not text in any JSON encoding (byte {err.start})") from None
     depth = nesting(text)
     if depth > MAX_DEPTH:
-        raise ValueError(f"nested {depth} levels deep; the limit is {MAX_DEPTH}")
+        raise NestedTooDeepError(f"nested {depth} levels deep; the limit is {MAX_DEPTH}")
     try:
         return json.loads(text)
     except RecursionError:  # not reached within MAX_DEPTH; kept so no parse can escape
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise NestedTooDeepError(f"nested deeper than {MAX_DEPTH} levels") from None
 
 
 def _where(keys: tuple[str, ...]) -> str:
