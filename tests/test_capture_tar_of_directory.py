@@ -60,7 +60,8 @@ def test_tar_of_a_capture_directory_keeps_its_dmi_facts(tmp_path):
     archive = tar_of(tree, str(tmp_path / "r740.tar.gz"))
     done = run_hwcheck("probe", "--from-capture", archive)
     assert done.returncode == 0, done.stderr
-    assert "System:  Dell Inc. PowerEdge R740, serial 7XJ2Q63; BIOS Dell Inc. 2.12.2" in done.stdout
+    assert "System:  Dell Inc. PowerEdge R740, serial 7XJ2Q63\n" in done.stdout
+    assert "BIOS:    Dell Inc. 2.12.2 (07/09/2021)\n" in done.stdout
     system = replay(archive)["system"]
     assert system["present"] is True
     assert (system["sys_vendor"], system["bios_version"]) == ("Dell Inc.", "2.12.2")
