@@ -231,7 +231,7 @@ def _check_link(name: str, target: str, where: str) -> None:
     """A capture's symlinks stay inside it, as sysfs's relative links do."""
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
     if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-        raise CaptureError(f"member {name} links outside the capture ({target})", where=where)
+        raise CaptureError(f"{name} links outside the capture ({target})", where=where)
 
 
 def _gunzip(path: str) -> bytes:
@@ -297,6 +297,8 @@ class TarRoot(ReplayRoot):
             )
         if CAPTURE_META not in self.files:
             raise CaptureError(f"not a hwcheck capture (no {CAPTURE_META})", where=path)
+        self._check_members(path)
+        self._check_meta()
 
     def _read_members(self, tar: tarfile.TarFile, where: str) -> None:
         total = 0
@@ -322,6 +324,18 @@ class TarRoot(ReplayRoot):
                 raise CaptureError(f"member {name} is a {kind}; captures hold none", where=where)
             self._index(name)
 
+    def _check_members(self, where: str) -> None:
+        """Nothing lies below a symlink: `tar x` would write it through the link, so that
+        the archive and its extracted directory would not hold the same tree."""
+        for name in self.links:
+            if name in self.files or self.children.get(name):
+                raise CaptureError(
+                    f"member {name} is a symlink and also holds members", where=where
+                )
+
+    def _link_at(self, path: str) -> str | None:
+        return self.links.get(path)
+
     def _raw_read(self, path: str) -> bytes:
         if path in self.files:
             return self.files[path]
@@ -331,21 +345,11 @@ class TarRoot(ReplayRoot):
     def _raw_listdir(self, path: str) -> list[str]:
         if path in self.children:
             return sorted(self.children[path])
-        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), "/" + path)
-
-    def _raw_readlink(self, path: str) -> str:
-        if path in self.links:
-            return self.links[path]
-        code = errno.EINVAL if path in self.files or path in self.children else errno.ENOENT
+        code = errno.ENOTDIR if path in self.files else errno.ENOENT
         raise OSError(code, os.strerror(code), "/" + path)
 
-    def exists(self, path: str) -> bool:
-        return (
-            path in self.files
-            or path in self.links
-            or path in self.children
-            or self._present_by_error(path)
-        )
+    def _raw_lexists(self, path: str) -> bool:
+        return path in self.files or path in self.links or path in self.children
 
 
 def open_capture(path: str) -> TarRoot:

@@ -159,23 +159,33 @@ class OsInfo(TypedDict):
 
 
 class System(TypedDict):
-    """DMI/SMBIOS facts from /sys/class/dmi/id. `present` is False on nodes without DMI."""
+    """DMI/SMBIOS facts from /sys/class/dmi/id. `present` is False on nodes without DMI.
+
+    A field the firmware's tables do not hold is None. The fields marked NotRequired were
+    added later: the probe always writes them; inventories written before may lack them."""
 
     present: bool
     sys_vendor: str | None
     product_name: str | None
     product_version: str | None
     product_serial: str | None  # root-only on most kernels: a gap when unreadable
-    product_uuid: str | None
+    product_uuid: str | None  # root-only, as product_serial
+    product_sku: NotRequired[str | None]  # "SKU=NotProvided;ModelName=PowerEdge R740"
+    product_family: NotRequired[str | None]  # "PowerEdge"
     board_vendor: str | None
     board_name: str | None
     board_version: str | None
-    board_serial: str | None
+    board_serial: str | None  # root-only
+    board_asset_tag: NotRequired[str | None]
     bios_vendor: str | None
     bios_version: str | None
     bios_date: str | None
     bios_release: str | None
-    chassis_type: str | None
+    chassis_type: str | None  # the SMBIOS enclosure type number: "23" is rack mount
+    chassis_vendor: NotRequired[str | None]
+    chassis_version: NotRequired[str | None]
+    chassis_serial: NotRequired[str | None]  # root-only
+    chassis_asset_tag: NotRequired[str | None]
 
 
 class Host(TypedDict):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import os
-import posixpath
 import stat
 
 from hwcheck.probe.reader import printable
@@ -142,59 +141,28 @@ def recorded_error(name: str, path: str) -> OSError:
     return OSError(code, os.strerror(code), "/" + path)
 
 
+MAX_LINK_HOPS = 40
+"""Links followed in one path before it is a loop (ELOOP), as the kernel's MAXSYMLINKS."""
+
+
 class ReplayRoot(HostRoot):
-    """Common behaviour of captured roots: recorded answers and recorded read errors."""
+    """Common behaviour of captured roots: symlinks resolved the one same way, recorded
+    answers and recorded read errors.
+
+    A path is resolved as the kernel resolves it inside a root: component by component, a
+    symlink's target taken from the link's own directory, `..` after a link going up from
+    where the link led. Subclasses answer only for physical paths (no link in any but the
+    last component), so an extracted capture and an archive of it answer alike. A walk that
+    would leave the capture refuses it (a hostile capture, exit 2); a loop is ELOOP."""
 
     def __init__(self) -> None:
         self._errors: dict[str, str] | None = None
         self._ethtool: dict[str, dict[str, object]] = {}
 
-    def _recorded_errors(self) -> dict[str, str]:
-        if self._errors is None:
-            try:
-                raw = self._recorded_json(f"{RECORDED}/errors.json")
-            except FileNotFoundError:
-                raw = {}
-            errors = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-            # A capture may name a path through a link (sys/class/net/eth1/speed) that the
-            # probe reads through its target (sys/devices/.../net/eth1/speed): answer both.
-            self._errors = {**{self._canonical(k): v for k, v in errors.items()}, **errors}
-        return self._errors
-
-    def _recorded_json(self, path: str) -> object:
-        """A recorded answer; a damaged one makes the whole capture unusable (exit 2).
-        FileNotFoundError passes: each caller knows what a missing answer means."""
-        import json  # captures only: the live probe does not load json
-
-        from hwcheck.errors import CaptureError
-
-        try:
-            data = self._raw_read(path)
-        except FileNotFoundError:
-            raise
-        except OSError as err:
-            raise CaptureError(
-                f"{path} cannot be read: {err.strerror or err}", where=self.root
-            ) from None
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError) as err:
-            raise CaptureError(f"{path} is not valid JSON: {err}", where=self.root) from None
-
-    def _canonical(self, path: str) -> str:
-        parts = path.split("/")
-        resolved: list[str] = []
-        for i, part in enumerate(parts):
-            resolved.append(part)
-            if i == len(parts) - 1:
-                break
-            try:
-                target = self._raw_readlink("/".join(resolved))
-            except OSError:
-                continue
-            joined = posixpath.normpath(posixpath.join("/".join(resolved[:-1]), target))
-            resolved = joined.split("/")
-        return "/".join(resolved)
+    # What a subclass answers, for physical paths only.
+    def _link_at(self, path: str) -> str | None:
+        """The target of the symlink at `path`, None when `path` is no symlink."""
+        raise NotImplementedError
 
     def _raw_read(self, path: str) -> bytes:
         raise NotImplementedError
@@ -202,8 +170,107 @@ class ReplayRoot(HostRoot):
     def _raw_listdir(self, path: str) -> list[str]:
         raise NotImplementedError
 
-    def _raw_readlink(self, path: str) -> str:
+    def _raw_lexists(self, path: str) -> bool:
         raise NotImplementedError
+
+    def _refuse(self, message: str) -> NoReturn:
+        from hwcheck.errors import CaptureError
+
+        raise CaptureError(message, where=self.root)
+
+    def _resolve(self, path: str, *, follow: bool = True) -> str:
+        """The physical path for `path`; its last component is followed only with `follow`."""
+        pending = [p for p in reversed(path.split("/")) if p not in ("", ".")]
+        done: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part == "..":
+                if not done:
+                    self._refuse(f"{path} leads outside the capture")
+                done.pop()
+                continue
+            here = "/".join([*done, part])
+            target = self._link_at(here) if pending or follow else None
+            if target is None:
+                done.append(part)
+                continue
+            hops += 1
+            if hops > MAX_LINK_HOPS:
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), "/" + path)
+            if target.startswith("/") or self._climbs_out(done, target):
+                self._refuse(f"{here} links outside the capture ({target})")
+            pending.extend(p for p in reversed(target.split("/")) if p not in ("", "."))
+        return "/".join(done)
+
+    @staticmethod
+    def _climbs_out(parent: list[str], target: str) -> bool:
+        depth = len(parent)
+        for part in target.split("/"):
+            if part == "..":
+                depth -= 1
+                if depth < 0:
+                    return True
+            elif part not in ("", "."):
+                depth += 1
+        return False
+
+    def _physical(self, path: str, *, follow: bool = True) -> str:
+        """`path` resolved, after the recorded errors for it (as named, or as resolved)."""
+        self._check(path)
+        resolved = self._resolve(path, follow=follow)
+        if resolved != path:
+            self._check(resolved)
+        return resolved
+
+    def _recorded_errors(self) -> dict[str, str]:
+        if self._errors is None:
+            from hwcheck.probe.recorded import ERRORS, checked_errors
+
+            try:
+                raw = self._recorded_json(ERRORS)
+            except FileNotFoundError:
+                raw = {}
+            errors = checked_errors(raw, self._refuse)
+            # A capture may name a path through a link (sys/class/net/eth1/speed) that the
+            # probe reads through its target (sys/devices/.../net/eth1/speed): answer both.
+            self._errors = {}
+            self._errors = {**{self._canonical(k): v for k, v in errors.items()}, **errors}
+        return self._errors
+
+    def _canonical(self, path: str) -> str:
+        from hwcheck.errors import CaptureError
+
+        try:
+            return self._resolve(path, follow=False)
+        except (OSError, CaptureError):
+            return path  # a recorded error on a path that leads nowhere answers as named
+
+    def _recorded_json(self, path: str) -> object:
+        """A recorded answer; a damaged one makes the whole capture unusable (exit 2).
+        FileNotFoundError passes: each caller knows what a missing answer means."""
+        from hwcheck.probe.recorded import loads
+
+        try:
+            data = self._raw_read(self._resolve(path))
+        except FileNotFoundError:
+            raise
+        except OSError as err:
+            self._refuse(f"{path} cannot be read: {err.strerror or err}")
+        try:
+            return loads(data)
+        except ValueError as err:
+            self._refuse(f"{path} is not valid JSON: {err}")
+
+    def _check_meta(self) -> None:
+        """capture.json, if the tree has one, is what this hwcheck reads (else exit 2)."""
+        from hwcheck.probe.recorded import check_meta
+
+        try:
+            meta = self._recorded_json(CAPTURE_META)
+        except FileNotFoundError:
+            return
+        check_meta(meta, self._refuse)
 
     def _present_by_error(self, path: str) -> bool:
         """A recorded error other than ENOENT means the path was there but unreadable."""
@@ -216,41 +283,62 @@ class ReplayRoot(HostRoot):
             raise recorded_error(name, path)
 
     def read_bytes(self, path: str) -> bytes:
-        self._check(path)
-        return self._raw_read(path)
+        return self._raw_read(self._physical(path))
 
     def readlink(self, path: str) -> str:
-        self._check(path)
-        return self._raw_readlink(path)
+        resolved = self._physical(path, follow=False)
+        target = self._link_at(resolved)
+        if target is None:
+            code = errno.EINVAL if self._raw_lexists(resolved) else errno.ENOENT
+            raise OSError(code, os.strerror(code), "/" + path)
+        return target
 
     def listdir(self, path: str) -> list[str]:
-        self._check(path)
-        names = set(self._raw_listdir(path))
+        resolved = self._physical(path)
+        names = set(self._raw_listdir(resolved))
         # A recorded error for a child (a link that vanished mid-capture) keeps it listed.
-        prefix = path.rstrip("/") + "/"
+        prefixes = {p.rstrip("/") + "/" for p in (path, resolved)}
         for errpath in self._recorded_errors():
-            if errpath.startswith(prefix) and "/" not in errpath[len(prefix) :]:
-                names.add(errpath[len(prefix) :])
+            for prefix in prefixes:
+                rest = errpath[len(prefix) :]
+                if errpath.startswith(prefix) and rest and "/" not in rest:
+                    names.add(rest)
         return sorted(names)
 
-    def _answer(self, ifname: str, key: str) -> object:
+    def exists(self, path: str) -> bool:
+        """Whether `path` is there, a dangling link included (as os.path.lexists)."""
+        if self._present_by_error(path):
+            return True
+        try:
+            resolved = self._resolve(path, follow=False)
+        except OSError:
+            return False
+        return self._raw_lexists(resolved) or self._present_by_error(resolved)
+
+    def _answers(self, ifname: str) -> dict[str, object]:
         if ifname not in self._ethtool:
+            from hwcheck.probe.recorded import checked_ethtool
+
             path = f"{RECORDED}/ethtool/{ifname}.json"
             try:
                 data = self._recorded_json(path)
             except FileNotFoundError:
                 raise OSError(errno.ENODATA, "no recorded ethtool answer", "/" + path) from None
-            self._ethtool[ifname] = data if isinstance(data, dict) else {}
-        value = self._ethtool[ifname].get(key)
+            self._ethtool[ifname] = checked_ethtool(data, path, self._refuse)
+        return self._ethtool[ifname]
+
+    def _answer(self, ifname: str, key: str) -> object:
+        value = self._answers(ifname).get(key)
+        path = f"{RECORDED}/ethtool/{ifname}.json"
         if isinstance(value, dict) and "errno" in value:
-            raise recorded_error(str(value["errno"]), f"{RECORDED}/ethtool/{ifname}.json")
+            raise recorded_error(str(value["errno"]), path)
         if value is None:
-            raise OSError(errno.ENODATA, f"no recorded {key}", f"/{RECORDED}/ethtool/{ifname}.json")
+            raise OSError(errno.ENODATA, f"no recorded {key}", "/" + path)
         return value
 
     def drvinfo(self, ifname: str) -> dict[str, str]:
         value = self._answer(ifname, "drvinfo")
-        if not isinstance(value, dict):
+        if not isinstance(value, dict):  # checked when read: this is never met
             raise OSError(errno.EINVAL, "malformed recorded drvinfo", ifname)
         # JSON can carry lone surrogates (`\ud800`) that no output could encode.
         return {printable(str(k)): printable(str(v)) for k, v in value.items()}
@@ -269,31 +357,32 @@ class ReplayRoot(HostRoot):
             return raw.decode("utf-8", "backslashreplace").strip()
         machine = data.get("machine") if isinstance(data, dict) else None
         if not isinstance(machine, str):
-            from hwcheck.errors import CaptureError
-
-            raise CaptureError(f'{path} is malformed: no "machine" string', where=self.root)
+            self._refuse(f'{path} is malformed: no "machine" string')
         return printable(machine)
 
 
 class DirRoot(ReplayRoot):
-    """An extracted capture or a fixture tree on disk."""
+    """An extracted capture or a fixture tree on disk. A capture.json there is checked as
+    an archive's is; trees built for one test may have none."""
 
     def __init__(self, root: str) -> None:
         super().__init__()
         self.root = root
         self._real = os.path.realpath(root)
         self._read_total = 0
+        self._links: dict[str, str | None] = {}
+        self._check_meta()
 
     def _abs(self, path: str) -> str:
-        """The file for `path`, refusing anything that resolves outside the tree."""
-        full = os.path.realpath(os.path.join(self._real, path))
-        if full != self._real and not full.startswith(self._real + os.sep):
-            raise OSError(errno.EXDEV, "path leads outside the capture", "/" + path)
-        return full
+        return os.path.join(self._real, path) if path else self._real
 
-    def _raw_readlink(self, path: str) -> str:
-        parent, _, name = path.rpartition("/")
-        return os.readlink(os.path.join(self._abs(parent) if parent else self._real, name))
+    def _link_at(self, path: str) -> str | None:
+        if path not in self._links:
+            try:
+                self._links[path] = os.readlink(self._abs(path))
+            except OSError:  # not a link (EINVAL), absent, or below something unreadable
+                self._links[path] = None
+        return self._links[path]
 
     def _raw_read(self, path: str) -> bytes:
         """Only regular files are read, and no more of them than a capture may hold: a fifo
@@ -331,21 +420,11 @@ class DirRoot(ReplayRoot):
         if st.st_size > MAX_FILE_BYTES:
             self._refuse(f"{path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}")
 
-    def _refuse(self, message: str) -> NoReturn:
-        from hwcheck.errors import CaptureError
-
-        raise CaptureError(message, where=self.root)
-
     def _raw_listdir(self, path: str) -> list[str]:
         return os.listdir(self._abs(path))
 
-    def exists(self, path: str) -> bool:
-        if self._present_by_error(path):
-            return True
-        try:
-            return os.path.exists(self._abs(path))
-        except OSError:
-            return False
+    def _raw_lexists(self, path: str) -> bool:
+        return os.path.lexists(self._abs(path))
 
 
 def open_root(path: str | None = None) -> HostRoot:

@@ -8,7 +8,7 @@ Captures record its output when lshw is installed.
 
 from __future__ import annotations
 
-import json
+from hwcheck.probe.recorded import NestedTooDeepError, loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,12 +60,15 @@ def lshw_output(r: Reader) -> bytes | None:
 
 
 def parse(data: bytes) -> list[dict[str, object]]:
-    """lshw's nodes, flattened; older lshw prints objects without the enclosing list."""
+    """lshw's nodes, flattened; older lshw prints objects without the enclosing list.
+    ValueError when it is not JSON; NestedTooDeepError when nested deeper than any lshw nests."""
     text = data.decode("utf-8", "replace").strip()
     try:
-        doc = json.loads(text)
+        doc = loads(text)
+    except NestedTooDeepError:
+        raise
     except ValueError:
-        doc = json.loads(f"[{text}]")
+        doc = loads(f"[{text}]")
     nodes: list[dict[str, object]] = []
     stack = doc if isinstance(doc, list) else [doc]
     while stack:
@@ -82,6 +85,14 @@ def enrich(r: Reader, nics: list[Nic]) -> None:
         return
     try:
         nodes = parse(data)
+    except NestedTooDeepError as err:
+        if not r.host.live:  # not what lshw prints: a forged answer refuses the capture
+            from hwcheck.errors import CaptureError
+
+            path = f"recorded/{RECORDED_LSHW}"
+            raise CaptureError(f"{path} is not valid JSON: {err}", where=r.host.root) from None
+        r.gap("lshw", "lshw", "tool-failed", f"lshw printed JSON {err}")
+        return
     except ValueError as err:
         r.gap("lshw", "lshw", "tool-failed", f"lshw printed JSON that does not parse: {err}")
         return

@@ -260,8 +260,13 @@ def _driver_info(r: Reader, nic: Nic, name: str) -> None:
     nic["driver_version_truncated"] = len(info.get("version", "")) >= TRUNCATION_LENGTH
     nic["firmware_version_truncated"] = len(info.get("fw_version", "")) >= TRUNCATION_LENGTH
     driver = nic["driver"]
-    if driver and "/" not in driver and driver != ".":
-        module = r.text(f"sys/module/{driver}/version", f"module[{driver}].version", optional=True)
+    if driver and "/" not in driver and driver not in (".", ".."):
+        # The kernel names a module with `_` where its driver may say `-` (ne2k-pci is
+        # /sys/module/ne2k_pci), as modprobe and /proc/modules do.
+        module_name = driver.replace("-", "_")
+        module = r.text(
+            f"sys/module/{module_name}/version", f"module[{module_name}].version", optional=True
+        )
         if module is not None:
             nic["module_version"] = module
             src["module_version"] = "sysfs"
