@@ -28,9 +28,10 @@ def _entry_name(real: str) -> str:
     return f"{key:08x}.marshal"
 
 
-def load_tree(path: str) -> tuple[object, ...]:
-    """The node tree of the YAML file at `path`, from the cache when its bytes are unchanged."""
-    data = yamlsrc.read_bytes(path)
+def load_tree(path: str, *, pipe_ok: bool = False) -> tuple[object, ...]:
+    """The node tree of the YAML file at `path`, from the cache when its bytes are unchanged
+    (`pipe_ok`: see `yamlsrc.read_bytes`)."""
+    data = yamlsrc.read_bytes(path, pipe_ok=pipe_ok)
     cache = open_cache("yaml")
     if cache is None:
         return yamlsrc.parse(data, path)

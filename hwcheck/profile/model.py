@@ -68,6 +68,7 @@ class DeviceId:
     __slots__ = ("device", "subdevice", "subvendor", "text", "vendor")
 
     def __init__(self, text: str) -> None:
+        text = text.lower()  # hex has no case; the inventory writes IDs in lower case
         parts = text.split(":")
         self.text = text
         self.vendor, self.device = parts[0], parts[1]
