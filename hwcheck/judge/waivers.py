@@ -41,7 +41,7 @@ def load_waivers(path: str) -> list[WaiverEntry]:
     from hwcheck.profile.cache import load_tree
     from hwcheck.profile.fields import WAIVERS
 
-    doc = WAIVERS.convert(load_tree(path), path)
+    doc = WAIVERS.convert(load_tree(path, pipe_ok=True), path)
     entries = []
     items = doc["waivers"]  # type: ignore[index]
     for i, item in enumerate(items):
@@ -49,7 +49,7 @@ def load_waivers(path: str) -> list[WaiverEntry]:
         entries.append(
             WaiverEntry(
                 rule_id=str(item["rule"]),
-                scope={str(k): str(v) for k, v in item["scope"].items()},
+                scope={str(k): _normalised(str(k), str(v)) for k, v in item["scope"].items()},
                 justification=str(item["justification"]),
                 expires=str(item["expires"]),
                 owner=None if item.get("owner") is None else str(item["owner"]),
@@ -57,6 +57,20 @@ def load_waivers(path: str) -> list[WaiverEntry]:
             )
         )
     return entries
+
+
+def _normalised(key: str, value: str) -> str:
+    """A scope value in the inventory's spelling: PCI IDs (`model: 15B3:1017`) and PCI
+    addresses (`card: 0000:3B:00`) are hex, which has no case, so they are lowercased."""
+    import re
+
+    from hwcheck.profile.fields import PCI_ADDRESS, PCI_ID
+
+    if (key == "model" and re.search(PCI_ID, value)) or (
+        key == "card" and re.search(PCI_ADDRESS, value)
+    ):
+        return value.lower()
+    return value
 
 
 def _scope_matches(scope: dict[str, str], finding: Finding, inventory: Inventory) -> bool:
@@ -82,7 +96,7 @@ def _model_matches(wanted: str, card_id: str, inventory: Inventory) -> bool:
         ids = f"{card['vendor_id']}:{card['device_id']}"
         full = f"{ids}:{card['subsystem_vendor_id']}:{card['subsystem_device_id']}"
         names = " ".join(n for n in (card["device_name"], card["subsystem_name"]) if n)
-        # PCI IDs are hex: 15B3:1017 is 15b3:1017 (the inventory writes them lowercase).
+        # PCI IDs are hex: 15B3:1017 is 15b3:1017 (load_waivers lowercases them already).
         wanted = wanted.lower()
         return wanted in (ids.lower(), full.lower()) or wanted in names.lower()
     return False

@@ -61,6 +61,12 @@ def compile_profile(doc: Doc, path: str) -> ProfileFile:
     if extends is not None:
         ext: DocList = extends  # type: ignore[assignment]
         prof.extends = tuple((str(item), Where(path, *ext.marks[i])) for i, item in enumerate(ext))
+        for ref, where in prof.extends:
+            if ref.endswith((".yaml", ".yml")):
+                base = ref.rsplit(".", 1)[0]
+                raise _error(
+                    f"'{ref}' is a file name: extends names profiles (write '{base}')", where
+                )
     applies = doc.get("applies_to")
     if applies is not None:
         prof.applies_to = _applies_to(applies)  # type: ignore[arg-type]

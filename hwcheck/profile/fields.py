@@ -32,9 +32,14 @@ NODE_FACTS: dict[str, dict[str, bool]] = {
     },
 }
 
-PCI_ID = r"^[0-9a-f]{4}:[0-9a-f]{4}(:[0-9a-f]{4}:[0-9a-f]{4})?$"
+# Hex has no case: 15B3:101D is accepted and read as 15b3:101d (DeviceId lowercases).
+PCI_ID = r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$"
+PCI_ADDRESS = r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}$"
 # A NIC selector's device: a PCI ID, or a USB NIC's `usb:idVendor:idProduct`.
-NIC_ID = r"^([0-9a-f]{4}:[0-9a-f]{4}(:[0-9a-f]{4}:[0-9a-f]{4})?|usb:[0-9a-f]{4}:[0-9a-f]{4})$"
+NIC_ID = (
+    r"^([0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}:[0-9a-fA-F]{4})?"
+    r"|usb:[0-9a-fA-F]{4}:[0-9a-fA-F]{4})$"
+)
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 PROFILE_NAME = r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$"
 URL = r"^https?://"
@@ -115,7 +120,7 @@ NIC_SELECTOR = Obj(
     {
         "devices": _texts(
             "PCI IDs 'vendor:device' or 'vendor:device:subvendor:subdevice', or USB IDs "
-            "'usb:vendor:product' (idVendor:idProduct of a USB NIC) (lowercase hex).",
+            "'usb:vendor:product' (idVendor:idProduct of a USB NIC) (hex, any case).",
             hint="a PCI ID like 8086:1572 or 15b3:1017:1028:0024, or a USB ID like usb:413c:a102",
             pattern=NIC_ID,
         ),
@@ -220,9 +225,10 @@ PROFILE = Obj(
             "Where the validated versions come from.",
         ),
         "extends": _texts(
-            "Profiles this one builds on (names or relative .yaml paths); later ones and "
-            "this profile take precedence.",
-            hint="a profile name or path",
+            "Profiles this one builds on, by name (looked up in the profile directories, "
+            "never a file path); later ones and this profile take precedence.",
+            hint="a profile name like intel/800-series (extends names profiles, not files)",
+            pattern=PROFILE_NAME,
         ),
         "applies_to": Obj(
             {

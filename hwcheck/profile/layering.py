@@ -33,7 +33,7 @@ def linearize(top: ProfileFile, library: Library) -> list[ProfileFile]:
     def visit(prof: ProfileFile) -> None:
         chain.append(prof.path)
         for ref, where in prof.extends:
-            path, name = library.locate(ref, relative_to=prof.path, where=where)
+            path, name = library.locate_name(ref, where=where)
             base = library.load(path, name)
             if base.path in chain:
                 cycle = " -> ".join([*chain[chain.index(base.path) :], base.path])

@@ -13,6 +13,7 @@ import os
 import stat
 
 from hwcheck.errors import ProfileError, UsageError
+from hwcheck.profile.yamlsrc import not_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,24 +74,25 @@ class Library:
                 found.setdefault(name, path)
         return sorted(found.items())
 
-    def locate(
-        self, ref: str, *, relative_to: str | None = None, where: Where | None = None
-    ) -> tuple[str, str | None]:
+    def locate(self, ref: str, *, where: Where | None = None) -> tuple[str, str | None]:
         """(path, expected name) of the profile `ref` names: a path or a profile name."""
         if looks_like_path(ref):
-            if os.path.isabs(ref):
-                path = ref
-            else:
-                base = os.path.dirname(relative_to) if relative_to else _cwd(ref)
-                path = os.path.normpath(os.path.join(base, ref))
+            path = ref if os.path.isabs(ref) else os.path.normpath(os.path.join(_cwd(ref), ref))
             if not _is_file(path):
                 raise self._missing(f"no profile file {ref}", where)
             return path, None
+        return self.locate_name(ref, where=where)
+
+    def locate_name(self, ref: str, *, where: Where | None = None) -> tuple[str, str]:
+        """(path, name) of the profile named `ref` in the search directories; never a path
+        (`extends` names profiles: a `../../etc/passwd` there must not reach a file)."""
         for base in self.dirs:
-            for suffix in SUFFIXES:
-                path = os.path.join(base, *ref.split("/")) + suffix
-                if _is_file(path):
-                    return path, ref
+            stem = os.path.join(base, *ref.split("/"))
+            found = [stem + suffix for suffix in SUFFIXES if _is_file(stem + suffix)]
+            if len(found) > 1:
+                raise _twice(ref, *found)
+            if found:
+                return found[0], ref
         known = ", ".join(name for name, _ in self.names()) or "none"
         searched = ", ".join(self.dirs) or "no directories"
         raise self._missing(
@@ -168,6 +170,7 @@ def _collect(
             entries = sorted(entry.name for entry in it)
     except OSError as err:
         raise _unreadable(directory, err) from None
+    here: dict[str, str] = {}  # profile name -> the file in this directory that holds it
     for entry in entries:
         full = os.path.join(directory, entry)
         is_profile = entry.endswith(SUFFIXES)
@@ -177,16 +180,35 @@ def _collect(
             if err.errno in (errno.EACCES, errno.EPERM):  # listable, not searchable
                 raise _unreadable(directory, err) from None
             if is_profile:  # a dangling or looping link: loading it says so, naming it
-                found.append((prefix + os.path.splitext(entry)[0], full))
+                _add(prefix + os.path.splitext(entry)[0], full, here, found)
             continue
         if stat.S_ISDIR(info.st_mode):
             ident = (info.st_dev, info.st_ino)
             if ident not in ancestors:
                 _collect(full, prefix + entry + "/", ancestors | {ident}, found)
         elif is_profile:
+            if not stat.S_ISREG(info.st_mode):
+                raise not_regular(full, info.st_mode)
             if not os.access(full, os.R_OK):
                 raise ProfileError("cannot read this profile file: permission denied", path=full)
-            found.append((prefix + os.path.splitext(entry)[0], full))
+            _add(prefix + os.path.splitext(entry)[0], full, here, found)
+
+
+def _add(name: str, path: str, here: dict[str, str], found: list[tuple[str, str]]) -> None:
+    """Record profile `name` at `path`, refusing a second file for it in the same directory
+    (`x.yaml` beside `x.yml`): which one is meant cannot be told, so neither is taken."""
+    other = here.get(name)
+    if other is not None:
+        raise _twice(name, other, path)
+    here[name] = path
+    found.append((name, path))
+
+
+def _twice(name: str, first: str, second: str) -> ProfileError:
+    return ProfileError(
+        f"profile '{name}' is also defined by {second} beside it: remove or rename one",
+        path=first,
+    )
 
 
 def _unreadable(path: str, err: OSError) -> ProfileError:
@@ -195,10 +217,11 @@ def _unreadable(path: str, err: OSError) -> ProfileError:
 
 
 def _is_file(path: str) -> bool:
-    """Whether `path` is a file; a permission error on the way is an error, not "no":
-    otherwise a same-named profile in a later search directory would silently win."""
+    """Whether `path` is a profile file: False when nothing (or a directory) is there. A
+    permission error on the way, or a FIFO, socket or device in its place, is an error, not
+    "no": otherwise a same-named profile in a later search directory would silently win."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         return False
     except OSError as err:
@@ -208,6 +231,11 @@ def _is_file(path: str) -> bool:
                 path=path,
             ) from None
         return False
+    if stat.S_ISDIR(mode):
+        return False
+    if not stat.S_ISREG(mode):
+        raise not_regular(path, mode)
+    return True
 
 
 def _cwd(ref: str) -> str:

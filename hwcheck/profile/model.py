@@ -71,6 +71,7 @@ class DeviceId:
     __slots__ = ("device", "subdevice", "subvendor", "text", "usb", "vendor")
 
     def __init__(self, text: str) -> None:
+        text = text.lower()  # hex has no case; the inventory writes IDs in lower case
         self.text = text
         self.usb = text.startswith("usb:")
         parts = text.split(":")[1:] if self.usb else text.split(":")

@@ -169,8 +169,11 @@ def _card_rules(inventory: Inventory) -> list[str]:
 
 
 def _text(value: str | None) -> str | None:
-    """`value`, or None when it is missing or blank: the loader refuses blank texts."""
-    return value if value and value.strip() else None
+    """`value`, or None when it is missing, blank or shows nothing (only invisible or control
+    characters): the loader refuses such texts."""
+    from hwcheck.profile.spec import visible
+
+    return value if value and value.strip() and visible(value) else None
 
 
 def _value(value: str | None) -> str | None:

@@ -15,6 +15,12 @@ from hwcheck.errors import ProfileError
 _INT = re.compile(r"[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _NULLS = ("", "~", "null", "Null", "NULL")
+_MAX_DIGITS = 18
+_MAX_VERSION_DIGITS = 40
+_LONG_DIGITS = re.compile(f"[0-9]{{{_MAX_VERSION_DIGITS + 1},}}")
+# Dates before this year are refused: year 0 is no date, and no waiver expires before
+# the Unix epoch (a typo such as 0000-12-31 or 0202-01-01 must not pass as "expired").
+MIN_YEAR = 1970
 
 
 class Doc(dict[str, object]):
@@ -105,6 +111,13 @@ class Text(Spec):
         text = _expect_scalar(node, path, self.hint if self.enum is None else "one of the words")
         if not text.strip():
             raise _fail(f"expected {self.hint}, found only blanks", node, path)
+        if not visible(text):
+            seen = ", ".join(f"U+{ord(ch):04X}" for ch in list(dict.fromkeys(text))[:8])
+            raise _fail(
+                f"expected {self.hint}, found only invisible or control characters ({seen})",
+                node,
+                path,
+            )
         if self.enum is not None and text not in self.enum:
             raise _fail(
                 f"'{text}' is not accepted (expected one of: {', '.join(self.enum)})", node, path
@@ -112,6 +125,25 @@ class Text(Spec):
         if self.pattern is not None and not re.search(self.pattern, text):
             raise _fail(f"'{text}' is not {self.hint}", node, path)
         return text
+
+
+# Characters that show nothing: a value made only of them (a justification of zero-width
+# spaces, no-break spaces, control or bidi characters) says nothing. YAML refuses control
+# characters written raw, but a double-quoted escape ("\x1b", "\u200b") makes them.
+_UNSEEN_CATEGORIES = frozenset(("Cc", "Cf", "Co", "Cn", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"))
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # fillers drawn as nothing
+
+
+def visible(text: str) -> bool:
+    """Whether `text` holds at least one character that shows."""
+    if text.isascii():  # the usual case: no table needed
+        return any("!" <= ch <= "~" for ch in text)
+    import unicodedata  # only for non-ASCII text
+
+    return any(
+        ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _UNSEEN_CATEGORIES
+        for ch in text
+    )
 
 
 class Version(Spec):
@@ -123,7 +155,19 @@ class Version(Spec):
         return self._described({"type": ["string", "number"]})
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
-        return _expect_scalar(node, path, "a version")
+        text = _expect_scalar(node, path, "a version")
+        run = _LONG_DIGITS.search(text)
+        if run is not None:
+            # Version components are read as integers when judged; Python refuses one of more
+            # than 4300 digits, and no vendor's component comes near this.
+            shown = f"{text[:12]}... ({len(text)} characters)" if len(text) > 24 else text
+            raise _fail(
+                f"'{shown}' is not a version: it holds a number of {len(run.group())} digits "
+                f"(a version component has at most {_MAX_VERSION_DIGITS})",
+                node,
+                path,
+            )
+        return text
 
 
 class Int(Spec):
@@ -136,13 +180,26 @@ class Int(Spec):
 
     def schema(self) -> dict[str, object]:
         out: dict[str, object] = {"type": "integer", "minimum": self.minimum}
-        if self.maximum is not None:
-            out["maximum"] = self.maximum
+        out["maximum"] = self.maximum if self.maximum is not None else 10**_MAX_DIGITS - 1
         return self._described(out)
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
         text = _expect_scalar(node, path, "a whole number")
-        value = int(text) if node[4] and _INT.match(text) else -1
+        digits = text.lstrip("0") if node[4] and _INT.match(text) else None
+        if digits is not None and len(digits) > _MAX_DIGITS:
+            # Never handed to int(): Python refuses more than 4300 digits, and no count or
+            # language version is anywhere near this.
+            shown = f"{text[:12]}... ({len(text)} digits)" if len(text) > 24 else text
+            if self.maximum is None:
+                raise _fail(
+                    f"'{shown}' is too large (expected a whole number of at most "
+                    f"{_MAX_DIGITS} digits)",
+                    node,
+                    path,
+                )
+            text, value = shown, self.maximum + 1
+        else:
+            value = int(text) if digits is not None else -1
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
             accepted = (
                 f"{self.minimum}"
@@ -171,7 +228,11 @@ class Date(Spec):
 
     def schema(self) -> dict[str, object]:
         return self._described(
-            {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+            {
+                "type": "string",
+                "format": "date",
+                "pattern": "^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$",
+            }
         )
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
@@ -179,6 +240,12 @@ class Date(Spec):
         if not _DATE.match(text):
             raise _fail(f"'{text}' is not a date (expected YYYY-MM-DD)", node, path)
         year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+        if year < MIN_YEAR:
+            raise _fail(
+                f"'{text}' is not a date this file can mean: the year must be {MIN_YEAR} or later",
+                node,
+                path,
+            )
         if not 1 <= month <= 12:
             raise _fail(f"'{text}' is not a date: there is no month {month}", node, path)
         if not 1 <= day <= _month_days(year, month):

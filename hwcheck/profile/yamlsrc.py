@@ -16,6 +16,11 @@ Node shapes (positions are 1-based):
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import stat
+
 from hwcheck.errors import ProfileError
 
 MAX_BYTES = 1 << 20  # 1 MiB: profiles are hand-written; anything larger is a mistake or hostile
@@ -23,19 +28,77 @@ MAX_DEPTH = 64
 MAX_NODES = 100_000  # counted with aliases expanded
 
 
-def read_bytes(path: str) -> bytes:
-    """The file's bytes, refusing anything over MAX_BYTES before reading it all."""
+def read_bytes(path: str, *, pipe_ok: bool = False) -> bytes:
+    """The file's bytes, refusing anything over MAX_BYTES before reading it all.
+
+    Only a regular file is read (a FIFO, socket or device is refused, naming it): opening
+    is non-blocking, so a FIFO nobody writes cannot hold the run. `pipe_ok` accepts a pipe
+    the operator named on the command line (`--waivers <(...)`)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        fd = os.open(path, flags)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                raise not_regular(path, mode) from None
+        raise ProfileError(f"cannot read: {err.strerror or err}", path=path) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISFIFO(mode) and pipe_ok:
+            os.set_blocking(fd, True)
+        elif not stat.S_ISREG(mode):
+            raise not_regular(path, mode)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES and (chunk := os.read(fd, MAX_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as err:
         raise ProfileError(f"cannot read: {err.strerror or err}", path=path) from None
-    if len(data) > MAX_BYTES:
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
         raise ProfileError(
             f"file is larger than {MAX_BYTES // 1024} KiB (profiles and waivers are small)",
             path=path,
         )
-    return data
+    return b"".join(chunks)
+
+
+def not_regular(path: str, mode: int) -> ProfileError:
+    """The error for a profile or waiver file that is a FIFO, socket or device: reading one
+    could wait forever (a FIFO nobody writes) or never end (a device)."""
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a directory"
+        if stat.S_ISDIR(mode)
+        else "not a file"
+    )
+    return ProfileError(
+        f"not a regular file ({kind}); profiles and waiver files are regular files", path=path
+    )
+
+
+# What YAML refuses in a stream (PyYAML's reader does too, with no line or column): found
+# first, so the error says where. Tab, LF, CR and NEL are line structure, not refused.
+_REFUSED = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_NAMES = {0: "a NUL byte", 0x1B: "an ESC character", 0x7F: "a DEL character"}
+
+
+def _position(before: str) -> tuple[int, int]:
+    """The 1-based line and column just after `before` (the text ahead of a character),
+    counting line breaks as YAML does."""
+    breaks = list(_BREAKS.finditer(before))
+    if not breaks:
+        return 1, len(before) + 1
+    return len(breaks) + 1, len(before) - breaks[-1].end() + 1
 
 
 def parse(data: bytes, path: str) -> tuple[object, ...]:
@@ -45,7 +108,24 @@ def parse(data: bytes, path: str) -> tuple[object, ...]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ProfileError(f"not UTF-8 text (byte {err.start})", path=path) from None
+        line, column = _position(data[: err.start].decode("utf-8"))
+        raise ProfileError(
+            f"not UTF-8 text (byte {err.start}: {data[err.start : err.end]!r})",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
+    bad = _REFUSED.search(text)
+    if bad is not None:
+        line, column = _position(text[: bad.start()])
+        code = ord(bad.group())
+        name = _NAMES.get(code, "a control character" if code < 0xA0 else "a non-character")
+        raise ProfileError(
+            f"{name} (U+{code:04X}) is not allowed in YAML text",
+            path=path,
+            line=line,
+            column=column,
+        )
     import yaml  # imported here: a cached profile never needs it
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -9,7 +9,7 @@ search. This is the only module that imports jinja2.
 
 from __future__ import annotations
 
-import contextlib
+import marshal
 import os
 
 from hwcheck.render.htmlview import build_view, visible_text
@@ -58,34 +58,44 @@ class _Assets:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (keyed by the template's source checksum, so an
-    edited template is compiled again): compiling costs more than rendering a report."""
+    """Compiled templates kept between runs: compiling costs more than rendering a report.
+
+    A compiled template is code this process runs, so it is read and written only in a
+    cache directory nobody but the effective user can have written (`hwcheck.cachedir`).
+    An entry is bound to the SHA-1 of its template's source, compared as bytes before
+    anything in it is loaded (jinja2 would unpickle it first), so an edited template is
+    compiled again. An entry that is missing, damaged or not trusted costs a recompile.
+    """
+    import pickle
+    from types import CodeType
+
     import jinja2
+    import jinja2.bccache
 
-    from hwcheck.cachedir import cache_dir
+    from hwcheck.cachedir import open_cache
 
-    directory = cache_dir("jinja2")
-    if directory is None:
-        return None
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        return None  # a read-only root (PXE ramdisk): compile every time
+    cache = open_cache("jinja2")
+    if cache is None:
+        return None  # off, a read-only root (PXE ramdisk), or a directory others can write
+    store = cache
 
-    class _QuietCache(jinja2.FileSystemBytecodeCache):
-        """A cache that can only save time: unreadable or unwritable entries are skipped."""
-
+    class _TrustedCache(jinja2.BytecodeCache):
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            raw = store.read(f"__jinja2_{bucket.key}.cache")
+            head = jinja2.bccache.bc_magic + pickle.dumps(bucket.checksum, 2)
+            if raw is None or not raw.startswith(head):
+                return
             try:
-                super().load_bytecode(bucket)
-            except Exception:  # noqa: BLE001 - a damaged entry (any error) costs a recompile
-                bucket.reset()
+                code = marshal.loads(raw[len(head) :])  # noqa: S302 - an entry only we can write
+            except (EOFError, ValueError, TypeError):
+                return
+            if isinstance(code, CodeType):
+                bucket.code = code
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            with contextlib.suppress(OSError):
-                super().dump_bytecode(bucket)
+            store.write(f"__jinja2_{bucket.key}.cache", bucket.bytecode_to_string())
 
-    return _QuietCache(directory)
+    return _TrustedCache()
 
 
 def _read(name: str) -> str:
