@@ -47,14 +47,15 @@ def natural_key(name: str) -> list[tuple[int, int | str]]:
 def link_text(nic: Nic) -> str:
     """operstate, speed/duplex when known, and carrier where operstate does not imply it:
     `up 10000/full`, `unknown, carrier`, `down, no carrier` (no cable), `down` (disabled:
-    the kernel tells no carrier for a link that is not running)."""
+    the kernel tells no carrier for a link that is not running). Loopback always has carrier:
+    saying so tells nothing."""
     state = _safe(nic["operstate"]) if nic["operstate"] else "?"
     if nic["speed_mbps"]:
         state += f" {nic['speed_mbps']}" + (f"/{_safe(nic['duplex'])}" if nic["duplex"] else "")
     carrier = nic["carrier"]
     if carrier is False:
         state += ", no carrier"
-    elif carrier is True and nic["operstate"] != "up":
+    elif carrier is True and nic["operstate"] != "up" and nic["kind"] != "loopback":
         state += ", carrier"
     return state
 
