@@ -19,6 +19,7 @@ inventories parses each distinct string once. Formats and sources: docs/versions
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from hwcheck.judge.vformats import DRIVER_FIRMWARE_FORMATS, FORMAT_TABLE, Format
@@ -33,6 +34,13 @@ FIELDS: tuple[str, ...] = ("firmware", "driver")
 
 ORDER_OPERATORS: frozenset[str] = frozenset({"min", "max", "range"})
 """Profile operators that need an order (the others only test equality)."""
+
+MAX_NUMBER_DIGITS = 40
+"""The most digits one number of a version may have. No vendor's component comes near it,
+and Python refuses to read an integer of more than 4300 digits: a longer run, in an
+observed string or a threshold, is not a version."""
+
+_LONG_NUMBER = re.compile(f"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
 
 TRUNCATION_LENGTH = 31
 """The kernel copies driver-info strings into 32-byte fields: 31 characters may be cut."""
@@ -125,6 +133,7 @@ def _parse(raw: str, fmt: str) -> tuple[tuple[str, str], ...]:
             f"{raw!r} is not a version: the driver reports none here "
             "(virtual functions and some drivers print N/A or nothing)"
         )
+    _refuse_long_numbers(raw)
     refused = spec.refuse(text) if spec.refuse else None
     if refused:
         raise VersionError(f"{raw!r} is not a version: {refused}")
@@ -132,6 +141,22 @@ def _parse(raw: str, fmt: str) -> tuple[tuple[str, str], ...]:
     if parts is None:
         raise VersionError(f"{raw!r} does not fit {fmt}: expected {format_shape(fmt)}")
     return tuple((name, parts[name]) for name in spec.components if name in parts)
+
+
+def long_number(text: str) -> int | None:
+    """The length of the first number in `text` longer than MAX_NUMBER_DIGITS, else None."""
+    run = _LONG_NUMBER.search(text)
+    return None if run is None else len(run.group())
+
+
+def _refuse_long_numbers(text: str) -> None:
+    digits = long_number(text)
+    if digits is not None:
+        shown = f"{text[:12]!r}... ({len(text)} characters)" if len(text) > 24 else repr(text)
+        raise VersionError(
+            f"{shown} is not a version: it holds a number of {digits} digits "
+            f"(a version component has at most {MAX_NUMBER_DIGITS})"
+        )
 
 
 def parse(raw: str, fmt: str) -> dict[str, str]:
@@ -173,6 +198,7 @@ def sort_key(fmt: str, component: str, text: str) -> tuple[object, ...]:
     Raises VersionError when the component is equality-only or `text` does not fit it.
     """
     kind = _kind(fmt, component)
+    _refuse_long_numbers(text)
     if kind in EQUALITY_KINDS:
         raise VersionError(
             f"{component} of {fmt} compares only for equality ({_EQUALITY_WHY[kind]}); "

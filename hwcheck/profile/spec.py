@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 
 from hwcheck.errors import ProfileError
+from hwcheck.judge.versions import MAX_NUMBER_DIGITS, long_number
 
 _INT = re.compile(r"[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _NULLS = ("", "~", "null", "Null", "NULL")
 _MAX_DIGITS = 18
-_MAX_VERSION_DIGITS = 40
-_LONG_DIGITS = re.compile(f"[0-9]{{{_MAX_VERSION_DIGITS + 1},}}")
 # Dates before this year are refused: year 0 is no date, and no waiver expires before
 # the Unix epoch (a typo such as 0000-12-31 or 0202-01-01 must not pass as "expired").
 MIN_YEAR = 1970
@@ -156,14 +155,14 @@ class Version(Spec):
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
         text = _expect_scalar(node, path, "a version")
-        run = _LONG_DIGITS.search(text)
-        if run is not None:
+        digits = long_number(text)
+        if digits is not None:
             # Version components are read as integers when judged; Python refuses one of more
             # than 4300 digits, and no vendor's component comes near this.
             shown = f"{text[:12]}... ({len(text)} characters)" if len(text) > 24 else text
             raise _fail(
-                f"'{shown}' is not a version: it holds a number of {len(run.group())} digits "
-                f"(a version component has at most {_MAX_VERSION_DIGITS})",
+                f"'{shown}' is not a version: it holds a number of {digits} digits "
+                f"(a version component has at most {MAX_NUMBER_DIGITS})",
                 node,
                 path,
             )
