@@ -137,7 +137,13 @@ def test_a_wrong_shaped_errors_json_refuses_the_capture(tmp_path, packed, errors
 
 @PACKED
 @pytest.mark.parametrize(
-    "member", ["capture.json", "recorded/errors.json", "recorded/ethtool/eth0.json"]
+    "member",
+    [
+        "capture.json",
+        "recorded/errors.json",
+        "recorded/ethtool/eth0.json",
+        "recorded/pci-names.json",
+    ],
 )
 def test_a_recorded_answer_nested_100000_deep_is_refused_not_a_crash(tmp_path, packed, member):
     path = damaged(tmp_path, member, DEEP, packed)

@@ -172,18 +172,18 @@ class PciNames:
     def _load_recorded(self) -> None:
         """The names recorded in a capture. Damaged names refuse the whole capture (exit 2),
         as any damaged recorded answer does: a guess would make a half-true inventory."""
-        import json  # captures only: the live probe does not load json
+        from hwcheck.probe import recorded  # captures only: the live probe does not load json
 
         path = f"recorded/{RECORDED_NAMES}"
         try:
-            raw = json.loads(self.r.host.recorded(RECORDED_NAMES))
+            raw = recorded.loads(self.r.host.recorded(RECORDED_NAMES))
         except FileNotFoundError:
             self._recorded = {}
             self._missing = True
             return
         except OSError as err:
             self._refuse(f"{path} cannot be read: {err.strerror or err}")
-        except (ValueError, RecursionError) as err:
+        except ValueError as err:
             self._refuse(f"{path} is not valid JSON: {err}")
         self._recorded = self._checked(raw, path)
 
