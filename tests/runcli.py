@@ -32,3 +32,30 @@ def run_hwcheck(
         check=False,
         timeout=120,
     )
+
+
+NO_CACHE = {"HWCHECK_NO_CACHE": "1", "NO_COLOR": "1"}
+"""A run that parses every profile again and prints no colour."""
+
+
+def check_json(*args: str) -> tuple[int, dict[str, object]]:
+    """`hwcheck check ARGS --no-html --json -`: the exit code and the result document."""
+    import json
+
+    done = run_hwcheck("check", *args, "--no-html", "--json", "-", env=NO_CACHE)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def write_profile(directory: object, name: str, rules: str, unknown_nics: str) -> str:
+    """A one-layer profile `name` with these YAML `rules` (or none), written in `directory`."""
+    path = os.path.join(str(directory), f"{name}.yaml")
+    body = f"rules:\n{rules}" if rules else "rules: []\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"hwcheck_profile: 1\nname: {name}\nunknown_nics: {unknown_nics}\n{body}")
+    return path
+
+
+def findings_of(result: dict[str, object], rule_id: str) -> list[dict[str, object]]:
+    """The findings of one rule in a result document, in order."""
+    return [f for f in result["findings"] if f["rule_id"] == rule_id]  # type: ignore[attr-defined,index]

@@ -15,10 +15,11 @@ import copy
 import json
 import os
 
-from runcli import ROOT, run_hwcheck
+from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import check_json as check
+from runcli import findings_of as by_rule
 
 HOST = os.path.join(ROOT, "tests", "fixtures", "hosts", "mellanox-mixed-function")
-NO_CACHE = {"HWCHECK_NO_CACHE": "1", "NO_COLOR": "1"}
 CX4 = "0000:5e:00/15b3:1015"
 CX6 = "0000:5e:00/15b3:101d"
 CX6_LABEL = (
@@ -36,22 +37,7 @@ RULES = """\
 
 
 def profile(tmp_path, rules: str, unknown_nics: str = "ignore") -> str:
-    path = tmp_path / "mixed.yaml"
-    path.write_text(
-        f"hwcheck_profile: 1\nname: mixed\nunknown_nics: {unknown_nics}\nrules:\n{rules}",
-        encoding="utf-8",
-    )
-    return str(path)
-
-
-def check(*args: str) -> tuple[int, dict]:
-    done = run_hwcheck("check", *args, "--no-html", "--json", "-", env=NO_CACHE)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout)
-
-
-def by_rule(result: dict, rule_id: str) -> list[dict]:
-    return [f for f in result["findings"] if f["rule_id"] == rule_id]
+    return write_profile(tmp_path, "mixed", rules, unknown_nics)
 
 
 def expected_inventory() -> dict:

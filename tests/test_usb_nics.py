@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 
-from runcli import ROOT, run_hwcheck
+from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import check_json as check
+from runcli import findings_of as by_rule
 
 HOST = os.path.join(ROOT, "tests", "fixtures", "hosts", "dell-usb-nics")
-NO_CACHE = {"HWCHECK_NO_CACHE": "1", "NO_COLOR": "1"}
 LOM = '  - {id: lom.driver, nic: {devices: ["14e4:165f"]}, driver: {exact: tg3}}\n'
 # How a site says "the iDRAC's USB NIC is there on purpose": a rule that selects it.
 IDRAC = (
@@ -36,22 +37,7 @@ ASIX_SUBJECT = {
 
 
 def profile(tmp_path, rules: str, unknown_nics: str = "fail") -> str:
-    path = tmp_path / "usb.yaml"
-    path.write_text(
-        f"hwcheck_profile: 1\nname: usb\nunknown_nics: {unknown_nics}\nrules:\n{rules}",
-        encoding="utf-8",
-    )
-    return str(path)
-
-
-def check(*args: str) -> tuple[int, dict]:
-    done = run_hwcheck("check", *args, "--no-html", "--json", "-", env=NO_CACHE)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout)
-
-
-def by_rule(result: dict, rule_id: str) -> list[dict]:
-    return [f for f in result["findings"] if f["rule_id"] == rule_id]
+    return write_profile(tmp_path, "usb", rules, unknown_nics)
 
 
 def test_probe_records_the_usb_identity_and_makes_each_usb_nic_a_card():

@@ -15,12 +15,13 @@ import os
 import re
 
 import jsonschema
-from runcli import ROOT, run_hwcheck
+from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import check_json as check
+from runcli import findings_of as findings
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 HOST = os.path.join(FIXTURES, "hosts", "intel-e810-ice")
 INVENTORY = os.path.join(FIXTURES, "inventories", "intel-e810-ice.json")
-NO_CACHE = {"HWCHECK_NO_CACHE": "1", "NO_COLOR": "1"}
 VF = "8086:1889"
 PF = "8086:1592"
 PF_SUBJECT = {
@@ -41,24 +42,7 @@ VF_SUBJECT = {
 
 
 def profile(tmp_path, rules: str, unknown_nics: str = "ignore") -> str:
-    path = tmp_path / "vf.yaml"
-    path.write_text(
-        f"hwcheck_profile: 1\nname: vf\nunknown_nics: {unknown_nics}\n"
-        + (f"rules:\n{rules}" if rules else "rules: []\n"),
-        encoding="utf-8",
-    )
-    return str(path)
-
-
-def check(*args: str) -> tuple[int, dict]:
-    """`check ARGS --no-html --json -`: the exit code and the result."""
-    done = run_hwcheck("check", *args, "--no-html", "--json", "-", env=NO_CACHE)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, json.loads(done.stdout)
-
-
-def findings(result: dict, rule_id: str) -> list[dict]:
-    return [f for f in result["findings"] if f["rule_id"] == rule_id]
+    return write_profile(tmp_path, "vf", rules, unknown_nics)
 
 
 def test_a_rule_forbidding_vfs_fails_where_vfs_exist_and_their_driver_is_judged(tmp_path):
