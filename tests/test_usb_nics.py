@@ -166,3 +166,32 @@ def test_a_firmware_rule_on_a_usb_nic_is_unknown_not_pass(tmp_path):
     assert finding["status"] == "unknown"
     assert finding["observed"]["raw"] == "CDC Ethernet Device"
     assert finding["message"].startswith("firmware 'CDC Ethernet Device' cannot be read as ")
+
+
+def test_a_waiver_names_a_usb_nic_by_its_usb_id_in_any_case_or_by_its_product(tmp_path):
+    # A site allows only its validated dongle's driver; one node's AX88179 is waived.
+    dongle = (
+        '  - {id: site.no-usb-dongles, nic: {devices: ["usb:0b95:1790"]}, driver: {exact: r8152}}\n'
+    )
+    prof = profile(tmp_path, LOM + IDRAC + dongle)
+    code, result = check("--from-capture", HOST, "--profile", prof)
+    assert code == 1
+    assert [f["status"] for f in by_rule(result, "site.no-usb-dongles")] == ["fail"]
+    for model in ("USB:0B95:1790", "AX88179"):
+        waivers = tmp_path / "waivers.yaml"
+        waivers.write_text(
+            "hwcheck_waivers: 1\nwaivers:\n"
+            f"  - rule: site.no-usb-dongles\n    scope: {{model: '{model}'}}\n"
+            "    justification: The PCI NIC for this node is on order (ticket NET-4411).\n"
+            "    expires: 2099-12-31\n",
+            encoding="utf-8",
+        )
+        code, result = check("--from-capture", HOST, "--profile", prof, "--waivers", str(waivers))
+        assert code == 0, model
+        assert [f["status"] for f in by_rule(result, "site.no-usb-dongles")] == ["waived"], model
+    # A PCI ID spelled like the USB ID waives nothing.
+    waivers.write_text(
+        waivers.read_text(encoding="utf-8").replace("AX88179", "0b95:1790"), encoding="utf-8"
+    )
+    code, _ = check("--from-capture", HOST, "--profile", prof, "--waivers", str(waivers))
+    assert code == 1

@@ -64,9 +64,9 @@ def _normalised(key: str, value: str) -> str:
     addresses (`card: 0000:3B:00`) are hex, which has no case, so they are lowercased."""
     import re
 
-    from hwcheck.profile.fields import PCI_ADDRESS, PCI_ID
+    from hwcheck.profile.fields import NIC_ID, PCI_ADDRESS
 
-    if (key == "model" and re.search(PCI_ID, value)) or (
+    if (key == "model" and re.search(NIC_ID, value)) or (
         key == "card" and re.search(PCI_ADDRESS, value)
     ):
         return value.lower()
@@ -82,7 +82,7 @@ def _scope_matches(scope: dict[str, str], finding: Finding, inventory: Inventory
             ok = inventory["system"]["product_serial"] == wanted
         elif key == "card":
             ok = subject["kind"] == "card" and subject["id"] == wanted
-        else:  # model: a PCI ID, or a name within the card's label
+        else:  # model: a PCI or USB ID, or a name within the card's label
             ok = subject["kind"] == "card" and _model_matches(wanted, subject["id"], inventory)
         if not ok:
             return False
@@ -93,9 +93,14 @@ def _model_matches(wanted: str, card_id: str, inventory: Inventory) -> bool:
     for card in inventory["cards"]:
         if card["card"] != card_id:
             continue
-        ids = f"{card['vendor_id']}:{card['device_id']}"
-        full = f"{ids}:{card['subsystem_vendor_id']}:{card['subsystem_device_id']}"
-        names = " ".join(n for n in (card["device_name"], card["subsystem_name"]) if n)
+        usb = card.get("usb")
+        if usb is not None:  # a USB NIC: its USB ID and its own descriptor strings
+            ids = full = f"usb:{usb['vendor_id']}:{usb['product_id']}"
+            names = " ".join(n for n in (usb["manufacturer"], usb["product"]) if n)
+        else:
+            ids = f"{card['vendor_id']}:{card['device_id']}"
+            full = f"{ids}:{card['subsystem_vendor_id']}:{card['subsystem_device_id']}"
+            names = " ".join(n for n in (card["device_name"], card["subsystem_name"]) if n)
         # PCI IDs are hex: 15B3:1017 is 15b3:1017 (load_waivers lowercases them already).
         wanted = wanted.lower()
         return wanted in (ids.lower(), full.lower()) or wanted in names.lower()

@@ -267,8 +267,9 @@ WAIVERS = Obj(
                             "node": Text("Host name."),
                             "serial": Text("DMI product serial."),
                             "model": Text(
-                                "Card PCI ID (vendor:device[:subvendor:subdevice]) or a "
-                                "model name within the card's pci.ids names."
+                                "Card PCI ID (vendor:device[:subvendor:subdevice]), a USB "
+                                "NIC's usb:vendor:product, or a model name within the card's "
+                                "pci.ids names (a USB NIC: its own product strings)."
                             ),
                             "card": Text("Card PCI address (domain:bus:device)."),
                         },
