@@ -2,6 +2,8 @@
 
 - probe/ touches the host and never imports the judge, profiles or renderers;
 - the judge is pure: it imports no probe, renderer, or I/O-bound library;
+- versions/ (the vendor version formats, used by profile/ and judge/) imports nothing of
+  hwcheck but itself, and nothing that does I/O;
 - renderers only render: no probe, judge or profile imports; jinja2 only in render/html.py;
 - only hwcheck/cli wires the stages together.
 """
@@ -56,6 +58,20 @@ FORBIDDEN = {
         "subprocess",
         "time",
         "jinja2",
+    ),
+    "versions": (
+        "hwcheck.probe",
+        "hwcheck.judge",
+        "hwcheck.profile",
+        "hwcheck.model",
+        "hwcheck.render",
+        "hwcheck.cli",
+        "hwcheck.capture",
+        "os",
+        "subprocess",
+        "time",
+        "jinja2",
+        "yaml",
     ),
     "render": (
         "hwcheck.probe",

@@ -17,8 +17,8 @@ import pathlib
 
 import pytest
 
-from hwcheck.judge import versions
-from hwcheck.judge.versions import VersionError
+from hwcheck import versions
+from hwcheck.versions import VersionError
 
 # (driver, raw firmware_version, components the judge sees)
 FIRMWARE = [

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from hwcheck.judge import versions
+from hwcheck import versions
 from tests.runcli import ROOT, run_hwcheck
 
 BIG = "9" * 5000

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hwcheck.judge import versions
-from hwcheck.judge.vparsers import MLX_FAMILIES
+from hwcheck import versions
+from hwcheck.versions.parsers import MLX_FAMILIES
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)

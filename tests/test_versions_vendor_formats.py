@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from hwcheck.judge import versions
-from hwcheck.judge.versions import VersionError
+from hwcheck import versions
+from hwcheck.versions import VersionError
 
 # (driver, raw firmware_version, components, where it was published)
 FIRMWARE = [

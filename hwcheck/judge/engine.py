@@ -8,7 +8,7 @@ gives `unknown` with the reason quoted (the probe's gap when there is one).
 
 from __future__ import annotations
 
-from hwcheck.judge import versions
+from hwcheck import versions
 from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
 from hwcheck.judge.subjects import card_views, node_subject, selects, virtual_subject

@@ -8,7 +8,8 @@ the value as it stands.
 
 from __future__ import annotations
 
-from hwcheck.judge import trains, versions
+from hwcheck import versions
+from hwcheck.judge import trains
 from hwcheck.judge.ops import judge_version
 
 TYPE_CHECKING = False

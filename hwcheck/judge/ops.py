@@ -2,14 +2,14 @@
 
 Each operator returns whether the observed value satisfies it and one sentence saying
 so with both values in it. Version operators compare sort keys from
-hwcheck.judge.versions (numbers as numbers, hex IDs by equality only); text operators
+hwcheck.versions (numbers as numbers, hex IDs by equality only); text operators
 compare exactly. A value or threshold that cannot be read gives `unknown` with the
 reason, never pass and never fail.
 """
 
 from __future__ import annotations
 
-from hwcheck.judge import versions
+from hwcheck import versions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ rule's numbers are that train's, and only cards on it are selected. Pure helpers
 
 from __future__ import annotations
 
-from hwcheck.judge import versions
+from hwcheck import versions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ IDs written twice. It records lint notes (missing formats) on the file.
 
 from __future__ import annotations
 
+from hwcheck import versions
 from hwcheck.errors import ProfileError
-from hwcheck.judge import versions
 from hwcheck.profile.fields import NODE_FACTS
 from hwcheck.profile.model import (
     AppliesTo,

@@ -6,8 +6,8 @@ docs/schema/waivers.schema.json (`python -m hwcheck.profile.fields` rewrites bot
 
 from __future__ import annotations
 
-from hwcheck.judge.versions import FORMATS
 from hwcheck.profile.spec import Bool, Date, Int, Obj, Seq, Spec, Text, Version
+from hwcheck.versions import FORMATS
 
 SEVERITIES = ("error", "warning", "info")
 UNKNOWN_NIC_POLICIES = ("fail", "warn", "ignore")

@@ -10,8 +10,8 @@ review it, cite sources.
 
 from __future__ import annotations
 
+from hwcheck import versions
 from hwcheck.errors import UsageError
-from hwcheck.judge import versions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

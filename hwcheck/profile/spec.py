@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from hwcheck.errors import ProfileError
-from hwcheck.judge.versions import MAX_NUMBER_DIGITS, long_number
+from hwcheck.versions import MAX_NUMBER_DIGITS, long_number
 
 _INT = re.compile(r"[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")

@@ -1,15 +1,15 @@
 """The version formats that a regular expression alone cannot split: mlx (the family
 comes from the firmware major), driver versions (vendor version, kernel release, or
-something that is no version at all) and kernel releases. Used by vformats' table.
+something that is no version at all) and kernel releases. Used by the table in formats.py.
 
-Pure and import-light: only ``re`` (and vkeys).
+Pure and import-light: only ``re`` (and keys).
 """
 
 from __future__ import annotations
 
 import re
 
-from hwcheck.judge.vkeys import GrammarError, natural_key
+from hwcheck.versions.keys import GrammarError, natural_key
 
 _D3 = r"\d+\.\d+\.\d+"
 _D4 = r"\d+\.\d+\.\d+\.\d+"

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from hwcheck.judge.vformats import DRIVER_FIRMWARE_FORMATS, FORMAT_TABLE, Format
-from hwcheck.judge.vkeys import DOMAINS, EQUALITY_KINDS, ORDERED_KINDS, GrammarError
-from hwcheck.judge.vparsers import looks_like_kernel_release
+from hwcheck.versions.formats import DRIVER_FIRMWARE_FORMATS, FORMAT_TABLE, Format
+from hwcheck.versions.keys import DOMAINS, EQUALITY_KINDS, ORDERED_KINDS, GrammarError
+from hwcheck.versions.parsers import looks_like_kernel_release
 
 FORMATS: tuple[str, ...] = tuple(FORMAT_TABLE)
 """All format names, in documentation order."""

@@ -3,14 +3,14 @@
 Every format here mirrors the kernel's own format string for the ethtool driver-info
 `fw_version` (or `version`) field; the source file is named beside it and the whole table
 is explained in docs/versions.md. A format is a list of whole-string patterns whose named
-groups are the components, plus each component's kind (its grammar in vkeys.py).
+groups are the components, plus each component's kind (its grammar in keys.py).
 
 A format also says what its strings mean when a component is not there: a *blank marker*
 (`255.65535.255` where Intel's combo version would be: no option ROM; bnxt's `/pkg N/A`)
 is matched, then dropped, so a rule on it is unknown and never compares; a *hint* says
 why a component can be missing (an I211 running from iNVM has no flash NVM).
 
-Pure and import-light: only ``re`` (and vkeys, vparsers).
+Pure and import-light: only ``re`` (and keys, parsers).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from hwcheck.judge import vparsers
-from hwcheck.judge.vkeys import EQUALITY_KINDS
+from hwcheck.versions import parsers
+from hwcheck.versions.keys import EQUALITY_KINDS
 
 
 class Format:
@@ -190,7 +190,7 @@ FORMAT_TABLE: dict[str, Format] = {
         shape="'<major>.<minor>.<subminor %04d> (<PSID>)' (mlx5) or '%d.%d.%d' (mlx4)",
         example="16.32.2004 (DEL0000000016)",
         source="drivers/net/ethernet/mellanox/mlx5/core/en_ethtool.c, mlx4/en_ethtool.c",
-        parser=vparsers.mlx,
+        parser=parsers.mlx,
     ),
     "bnxt": Format(
         {"fw": "dec4", "pkg": "dotted"},
@@ -314,7 +314,7 @@ FORMAT_TABLE: dict[str, Format] = {
         shape="a kernel release '<upstream a.b.c>[-<build numbers>[.<dist/flavour>]]'",
         example="4.18.0-372.82.1.el8_6.x86_64",
         source="include/generated/utsrelease.h (UTS_RELEASE), what `uname -r` prints",
-        parser=vparsers.kernel_release,
+        parser=parsers.kernel_release,
     ),
     "driver": Format(
         {"version": "natural", "kernel": "kernel", "storm": "dec4"},
@@ -323,8 +323,8 @@ FORMAT_TABLE: dict[str, Format] = {
         "or, for in-tree drivers, the kernel release",
         example="2.8.20-k",
         source="net/ethtool/ioctl.c (ethtool_get_drvinfo fills UTS_RELEASE for in-tree drivers)",
-        parser=vparsers.driver,
-        refuse=vparsers.driver_refusal,
+        parser=parsers.driver,
+        refuse=parsers.driver_refusal,
         hints={
             "version": "it is a kernel release: the in-tree driver carries no version of its own",
             "kernel": "it is a vendor driver version, not a kernel release",
