@@ -21,7 +21,8 @@ import pytest
 from hwcheck import capture
 from hwcheck.cli import main
 from hwcheck.errors import CaptureError
-from hwcheck.probe import probe
+from hwcheck.probe import archive, probe
+from hwcheck.probe.archive import open_capture
 from hwcheck.probe.host import DirRoot, open_root
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -59,7 +60,7 @@ def capture_of(name: str, tmp_path) -> tuple[str, dict]:
 def test_capture_round_trip_of_fixture_host(name, tmp_path):
     direct = dict(probe(DirRoot(os.path.join(HOSTS_DIR, name))))
     path, recorded = capture_of(name, tmp_path)
-    replayed = dict(probe(capture.open_capture(path)))
+    replayed = dict(probe(open_capture(path)))
     assert comparable(replayed) == comparable(direct)
     assert comparable(recorded) == comparable(direct)
     assert replayed["source"]["kind"] == "capture"
@@ -70,12 +71,12 @@ def test_capture_round_trip_of_fixture_host(name, tmp_path):
 @pytest.mark.parametrize("name", HOSTS)
 def test_capture_of_a_capture_is_the_same_inventory(name, tmp_path):
     first, _ = capture_of(name, tmp_path)
-    data, _ = capture.build_capture(capture.open_capture(first))
+    data, _ = capture.build_capture(open_capture(first))
     second = os.path.join(tmp_path, "second.tar.gz")
     with open(second, "wb") as f:
         f.write(data)
-    a = probe(capture.open_capture(first))
-    b = probe(capture.open_capture(second))
+    a = probe(open_capture(first))
+    b = probe(open_capture(second))
     assert comparable(dict(b)) == comparable(dict(a))
 
 
@@ -99,14 +100,14 @@ def test_capture_archive_layout_is_the_fixture_format(tmp_path):
     with tarfile.open(path) as tar:
         tar.extractall(out)  # noqa: S202 - an archive this test has just built
     assert comparable(dict(probe(open_root(str(out))))) == comparable(
-        dict(probe(capture.open_capture(path)))
+        dict(probe(open_capture(path)))
     )
 
 
 def test_capture_keeps_recorded_errors_and_vanished_links(tmp_path):
     # intel-x710-i40e records EINVAL for the speed of its down port: the replay says the same.
     path, _ = capture_of("intel-x710-i40e", tmp_path)
-    replayed = probe(capture.open_capture(path))
+    replayed = probe(open_capture(path))
     (gap,) = [g for g in replayed["gaps"] if g["what"] == "nic[ens1f1].speed_mbps"]
     assert gap["reason"] == "invalid"
     assert gap["detail"].endswith("/net/ens1f1/speed: [Errno 22] Invalid argument")
@@ -211,7 +212,7 @@ def test_hostile_archive_over_64_mib(tmp_path):
     with open(path, "wb") as f:
         f.truncate(65 * MIB)  # sparse: the real size costs no disk
     line = assert_refused(str(path), str(65 * MIB))
-    assert str(capture.MAX_ARCHIVE_BYTES) in line
+    assert str(archive.MAX_ARCHIVE_BYTES) in line
 
 
 def run_main(capsys, *argv: str) -> tuple[int, str, str]:
@@ -222,7 +223,7 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_hostile_too_many_members(tmp_path, monkeypatch, capsys):
     # 200,001 real members take ~12 s to write and read here: the limit is lowered instead.
-    monkeypatch.setattr(capture, "MAX_MEMBERS", 50)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 50)
     dirs = []
     for i in range(60):
         info = tarfile.TarInfo(f"sys/d{i}")
@@ -236,7 +237,7 @@ def test_hostile_too_many_members(tmp_path, monkeypatch, capsys):
 
 def test_hostile_total_unpacked_size(tmp_path, monkeypatch, capsys):
     # 17 members of 16 MiB would cost seconds of gzip: the total limit is lowered instead.
-    monkeypatch.setattr(capture, "MAX_TOTAL_BYTES", 3 * MIB)
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 3 * MIB)
     members = [(f"sys/f{i}", bytes(MIB)) for i in range(4)]
     path = write_tar(tmp_path / "total.tar.gz", members)
     code, out, err = run_main(capsys, "probe", "--from-capture", path)
@@ -347,7 +348,7 @@ def test_frozen_capture_tar_replays_whole(tmp_path):
     # The undamaged form of the archives above is a good capture: only the damage differs.
     path = tmp_path / "good.tar.gz"
     path.write_bytes(gzip.compress(frozen_capture_tar(), mtime=0))
-    replayed = probe(capture.open_capture(str(path)))
+    replayed = probe(open_capture(str(path)))
     direct = probe(DirRoot(os.path.join(HOSTS_DIR, "virtio-vm")))
     assert comparable(dict(replayed)) == comparable(dict(direct))
 
@@ -365,7 +366,7 @@ def test_missing_capture_file(tmp_path):
 def test_open_capture_raises_capture_error_in_process(tmp_path):
     path = write_tar(tmp_path / "abs.tar.gz", [("/etc/shadow", b"")])
     with pytest.raises(CaptureError) as caught:
-        capture.open_capture(path)
+        open_capture(path)
     assert caught.value.where == path
 
 

@@ -4,7 +4,7 @@ Three kinds of root answer the same calls:
 - `LiveRoot("/")`: the running machine; driver info comes from the SIOCETHTOOL ioctl.
 - `DirRoot(path)`: an extracted capture or a test fixture tree; driver info, pci.ids names and
   read errors come from the files under `recorded/` (docs/inventory.md, "The capture format").
-- `TarRoot(path)`: a capture archive read in memory, never extracted (see hwcheck.capture).
+- `TarRoot(path)`: a capture archive read in memory, never extracted (hwcheck.probe.archive).
 
 Paths are relative to the root and use `/` (`sys/class/net/eth0/mtu`). Methods raise OSError
 with the kernel's errno; the probe turns each into a recorded gap at the call site.
@@ -445,6 +445,6 @@ def open_root(path: str | None = None) -> HostRoot:
 
             raise CaptureError(f"not a hwcheck capture (no {CAPTURE_META})", where=path)
         return DirRoot(path)
-    from hwcheck.capture import open_capture
+    from hwcheck.probe.archive import open_capture
 
     return open_capture(path)
