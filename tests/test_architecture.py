@@ -2,6 +2,8 @@
 
 - probe/ touches the host and never imports the judge, profiles or renderers;
 - the judge is pure: it imports no probe, renderer, or I/O-bound library;
+- model/ (the documents) imports nothing of hwcheck but itself; profile/ loads YAML and
+  waiver files and never touches the host or renders; the judge never loads files;
 - versions/ (the vendor version formats, used by profile/ and judge/) imports nothing of
   hwcheck but itself, and nothing that does I/O;
 - renderers only render: no probe, judge or profile imports; jinja2 only in render/html.py;
@@ -54,9 +56,36 @@ FORBIDDEN = {
         "hwcheck.render",
         "hwcheck.cli",
         "hwcheck.capture",
+        # The judge reads compiled profiles (profile.model, profile.waivers' WaiverEntry);
+        # loading YAML and waiver files happens before it is called.
+        "hwcheck.profile.yamlsrc",
+        "hwcheck.profile.library",
+        "hwcheck.profile.compile",
+        "hwcheck.profile.cache",
+        "hwcheck.profile.fields",
+        "hwcheck.profile.spec",
         "os",
         "subprocess",
         "time",
+        "jinja2",
+        "yaml",
+    ),
+    "model": (
+        "hwcheck.probe",
+        "hwcheck.judge",
+        "hwcheck.profile",
+        "hwcheck.versions",
+        "hwcheck.render",
+        "hwcheck.cli",
+        "hwcheck.capture",
+        "jinja2",
+        "yaml",
+    ),
+    "profile": (
+        "hwcheck.probe",
+        "hwcheck.render",
+        "hwcheck.cli",
+        "hwcheck.capture",
         "jinja2",
     ),
     "versions": (

@@ -14,8 +14,8 @@ import pytest
 
 from hwcheck.errors import ProfileError
 from hwcheck.judge import judge_node
-from hwcheck.judge.waivers import load_waivers
 from hwcheck.profile.library import Library
+from hwcheck.profile.waivers import load_waivers
 
 HERE = os.path.dirname(__file__)
 INVENTORIES = os.path.join(HERE, "fixtures/inventories")

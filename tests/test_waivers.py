@@ -9,8 +9,8 @@ import pytest
 
 from hwcheck.errors import ProfileError
 from hwcheck.judge import judge_node
-from hwcheck.judge.waivers import load_waivers
 from hwcheck.profile.library import Library
+from hwcheck.profile.waivers import load_waivers
 
 HERE = os.path.dirname(__file__)
 WAIVERS = os.path.join(HERE, "fixtures/profiles/waivers.yaml")

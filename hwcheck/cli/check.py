@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     selected = _profiles(args, inventory)
     waivers = None
     if args.waivers is not None:
-        from hwcheck.judge.waivers import load_waivers
+        from hwcheck.profile.waivers import load_waivers
 
         waivers = load_waivers(args.waivers)
     now = time.gmtime()

@@ -24,10 +24,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from hwcheck.judge.waivers import WaiverEntry
     from hwcheck.model.result import Finding, Result, Verification
     from hwcheck.profile.library import Library
     from hwcheck.profile.model import Profile
+    from hwcheck.profile.waivers import WaiverEntry
 
 NAMED = "named with --profile"
 
@@ -109,7 +109,7 @@ def _profiles(result: Result, library: Library) -> list[tuple[Profile, str]]:
 
 def _waivers(result: Result, path: str | None) -> tuple[list[WaiverEntry], bool]:
     """The waivers to judge with, and whether they were read from the result itself."""
-    from hwcheck.judge.waivers import WaiverEntry, load_waivers
+    from hwcheck.profile.waivers import WaiverEntry, load_waivers
 
     if path is not None:
         return load_waivers(path), False

@@ -15,7 +15,6 @@ from hwcheck.status import ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.judge.waivers import WaiverEntry
     from hwcheck.model.inventory import Inventory
     from hwcheck.model.result import (
         Counts,
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
         Verdict,
     )
     from hwcheck.profile.model import Profile
+    from hwcheck.profile.waivers import WaiverEntry
 
 
 def verdict(findings: list[Finding], *, strict: bool) -> tuple[Verdict, ExitStatus, Counts]:

@@ -315,30 +315,3 @@ def _combine(fails: list[str], passes: list[str], advisory: str | None) -> Outco
 def _sentence(parts: list[str]) -> str:
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
-
-
-# ---- description --------------------------------------------------------------------
-
-
-def describe_constraint(constraint: Constraint) -> str:
-    """What the constraint expects, as a reader would say it."""
-    parts: list[str] = []
-    for op, arg in constraint.ops:
-        if op == "min":
-            parts.append(f">= {arg}")
-        elif op == "max":
-            parts.append(f"<= {arg}")
-        elif op == "range":
-            parts.append(f"{arg[0]} to {arg[1]}")  # type: ignore[index]
-        elif op == "exact":
-            parts.append(f"exactly {arg}")
-        elif op == "allowed":
-            parts.append("one of " + ", ".join(arg))  # type: ignore[arg-type]
-        else:
-            parts.append("not " + ", ".join(kb.value for kb in arg))  # type: ignore[attr-defined]
-    text = ", ".join(parts)
-    if constraint.component:
-        text = f"{constraint.component} {text}"
-    if constraint.fmt:
-        text += f" ({constraint.fmt})"
-    return text

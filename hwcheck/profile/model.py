@@ -59,9 +59,26 @@ class Constraint:
 
     def describe(self) -> str:
         """The constraint as a reader would say it: `nvm >= 4.0, not 4.20`."""
-        from hwcheck.judge.ops import describe_constraint
-
-        return describe_constraint(self)
+        parts: list[str] = []
+        for op, arg in self.ops:
+            if op == "min":
+                parts.append(f">= {arg}")
+            elif op == "max":
+                parts.append(f"<= {arg}")
+            elif op == "range":
+                parts.append(f"{arg[0]} to {arg[1]}")  # type: ignore[index]
+            elif op == "exact":
+                parts.append(f"exactly {arg}")
+            elif op == "allowed":
+                parts.append("one of " + ", ".join(arg))  # type: ignore[arg-type]
+            else:
+                parts.append("not " + ", ".join(kb.value for kb in arg))  # type: ignore[attr-defined]
+        text = ", ".join(parts)
+        if self.component:
+            text = f"{self.component} {text}"
+        if self.fmt:
+            text += f" ({self.fmt})"
+        return text
 
 
 class DeviceId:
