@@ -203,3 +203,18 @@ def test_judge_is_pure_and_deterministic():
     prof = SHIPPED.resolve("nvidia/connectx")
     assert judge(prof, inv) == judge(prof, inv)
     assert inv == before
+
+
+def test_findings_of_one_card_do_not_share_their_subject():
+    # A consumer (fleet aggregation, a renderer) that edits one finding's subject must not
+    # change another's: each finding owns its subject, lists included.
+    findings = judge(SHIPPED.resolve("intel/700-series"), _inventory("intel-x710-i40e"))
+    x710 = [f for f in findings if f["subject"]["id"] == "0000:3b:00"]
+    assert len(x710) >= 2
+    first, second = x710[0]["subject"], x710[1]["subject"]
+    assert first == second
+    assert first is not second
+    assert first["ports"] is not second["ports"]
+    assert first["pci_addresses"] is not second["pci_addresses"]
+    first["ports"].append("edited")
+    assert "edited" not in second["ports"]

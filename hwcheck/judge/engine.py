@@ -80,7 +80,12 @@ class _Context:
                 "layer": rule.layer,
                 "severity": rule.severity,  # type: ignore[typeddict-item]
                 "status": status,  # type: ignore[typeddict-item]
-                "subject": subject,
+                # Each finding owns its subject: one card's findings never share a dict.
+                "subject": {
+                    **subject,
+                    "ports": list(subject["ports"]),
+                    "pci_addresses": list(subject["pci_addresses"]),
+                },
                 "title": rule.title or rule.id,
                 "message": message,
                 "expected": expected,
