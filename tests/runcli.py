@@ -59,3 +59,20 @@ def write_profile(directory: object, name: str, rules: str, unknown_nics: str) -
 def findings_of(result: dict[str, object], rule_id: str) -> list[dict[str, object]]:
     """The findings of one rule in a result document, in order."""
     return [f for f in result["findings"] if f["rule_id"] == rule_id]  # type: ignore[attr-defined,index]
+
+
+def card_identity(inventory: dict[str, object] | str, key: str) -> dict[str, object]:
+    """What a finding's subject carries as `identity` for the card `key` of an inventory
+    (a document, or the path of one): the card's PCI IDs and names, and its USB identity."""
+    import json
+
+    if isinstance(inventory, str):
+        with open(inventory, encoding="utf-8") as fh:
+            inventory = json.load(fh)
+    card = next(c for c in inventory["cards"] if c["card"] == key)  # type: ignore[attr-defined,index]
+    fields = ("vendor_id", "device_id", "subsystem_vendor_id", "subsystem_device_id")
+    names = ("vendor_name", "device_name", "subsystem_name")
+    identity = {k: card[k] for k in fields + names}
+    if "usb" in card:
+        identity["usb"] = card["usb"]
+    return identity

@@ -218,3 +218,37 @@ def test_findings_of_one_card_do_not_share_their_subject():
     assert first["pci_addresses"] is not second["pci_addresses"]
     first["ports"].append("edited")
     assert "edited" not in second["ports"]
+
+
+def test_a_card_finding_carries_the_cards_identity():
+    # Fleet aggregation counts findings per card model from the findings alone.
+    inv = _inventory("intel-x710-i40e")
+    findings = judge(SHIPPED.resolve("intel/700-series"), inv)
+    card = next(c for c in inv["cards"] if c["card"] == "0000:3b:00")
+    x710 = next(f for f in findings if f["subject"]["id"] == "0000:3b:00")
+    assert x710["subject"]["identity"] == {
+        k: card[k]
+        for k in (
+            "vendor_id",
+            "device_id",
+            "subsystem_vendor_id",
+            "subsystem_device_id",
+            "vendor_name",
+            "device_name",
+            "subsystem_name",
+        )
+    }
+    assert x710["subject"]["identity"]["device_id"] == "1572"
+    node = next(f for f in findings if f["subject"]["kind"] != "card")
+    assert "identity" not in node["subject"]
+
+
+def test_a_usb_card_finding_carries_its_usb_identity(tmp_path):
+    inv = _inventory("dell-usb-nics")
+    prof = _profile(
+        tmp_path, '  - {id: u, nic: {devices: ["usb:413c:a102"]}, driver: {exact: x}}\n'
+    )
+    (finding,) = [f for f in judge(prof, inv) if f["rule_id"] == "u"]
+    usb = finding["subject"]["identity"]["usb"]
+    assert (usb["vendor_id"], usb["product_id"]) == ("413c", "a102")
+    assert finding["subject"]["identity"]["vendor_id"] is None

@@ -15,7 +15,7 @@ import copy
 import json
 import os
 
-from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import NO_CACHE, ROOT, card_identity, run_hwcheck, write_profile
 from runcli import check_json as check
 from runcli import findings_of as by_rule
 
@@ -80,6 +80,7 @@ def test_the_cx6dx_function_on_old_firmware_fails_under_its_own_id(tmp_path):
         "label": CX6_LABEL,
         "ports": ["ens1f1np1"],
         "pci_addresses": ["0000:5e:00.1"],
+        "identity": card_identity(expected_inventory(), CX6),
     }
     assert cx6["message"] == "Firmware fw 22.28.1002 is below the minimum 22.36.1010."
     (cx4,) = by_rule(result, "cx4lx.firmware")

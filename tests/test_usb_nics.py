@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import NO_CACHE, ROOT, card_identity, run_hwcheck, write_profile
 from runcli import check_json as check
 from runcli import findings_of as by_rule
 
@@ -33,6 +33,7 @@ ASIX_SUBJECT = {
     "label": "ASIX Elec. Corp. AX88179 [USB 0b95:1790] (enp0s20f0u3) at usb:2-3",
     "ports": ["enp0s20f0u3"],
     "pci_addresses": [],
+    "identity": card_identity(os.path.join(HOST, "expected-inventory.json"), "usb:2-3"),
 }
 
 

@@ -15,7 +15,7 @@ import os
 import re
 
 import jsonschema
-from runcli import NO_CACHE, ROOT, run_hwcheck, write_profile
+from runcli import NO_CACHE, ROOT, card_identity, run_hwcheck, write_profile
 from runcli import check_json as check
 from runcli import findings_of as findings
 
@@ -30,6 +30,7 @@ PF_SUBJECT = {
     "label": "Intel Corporation Ethernet Controller E810-C for QSFP (ens2f0, ens2f1) at 0000:18:00",
     "ports": ["ens2f0", "ens2f1"],
     "pci_addresses": ["0000:18:00.0", "0000:18:00.1"],
+    "identity": card_identity(INVENTORY, "0000:18:00"),
 }
 VF_SUBJECT = {
     "kind": "card",
@@ -38,6 +39,7 @@ VF_SUBJECT = {
     "at 0000:18:01",
     "ports": ["ens2f0v0", "ens2f0v1"],
     "pci_addresses": ["0000:18:01.0", "0000:18:01.1"],
+    "identity": card_identity(INVENTORY, "0000:18:01"),
 }
 
 

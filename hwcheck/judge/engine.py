@@ -11,7 +11,7 @@ from __future__ import annotations
 from hwcheck import versions
 from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
-from hwcheck.judge.subjects import card_views, node_subject, selects, virtual_subject
+from hwcheck.judge.subjects import card_views, node_subject, owned, selects, virtual_subject
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,12 +80,7 @@ class _Context:
                 "layer": rule.layer,
                 "severity": rule.severity,  # type: ignore[typeddict-item]
                 "status": status,  # type: ignore[typeddict-item]
-                # Each finding owns its subject: one card's findings never share a dict.
-                "subject": {
-                    **subject,
-                    "ports": list(subject["ports"]),
-                    "pci_addresses": list(subject["pci_addresses"]),
-                },
+                "subject": owned(subject),  # one card's findings never share a dict
                 "title": rule.title or rule.id,
                 "message": message,
                 "expected": expected,

@@ -14,8 +14,8 @@ from hwcheck.model.cardident import card_key, split_by_identity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hwcheck.model.inventory import Card, Inventory, Nic, PciIdentity
-    from hwcheck.model.result import Subject
+    from hwcheck.model.inventory import Card, Inventory, Nic, PciIdentity, UsbDevice
+    from hwcheck.model.result import CardIdentity, Subject
     from hwcheck.profile.model import Selector
 
 
@@ -61,6 +61,9 @@ class CardView:
             "pci_addresses": [a for n in self.nics if (a := n["pci_address"]) is not None]
             if first is not None
             else list(card["functions"]),
+            # Who the card is, so that a finding can be counted per card model without the
+            # inventory beside it (fleet aggregation, a store that keeps findings alone).
+            "identity": _identity(pci, usb),
         }
 
     @property
@@ -149,3 +152,34 @@ def node_subject(inventory: Inventory, kind: str = "node", ident: str = "node") 
     host = inventory["host"]["hostname"] or "this node"
     label = host if kind == "node" else f"{kind} of {host}"
     return {"kind": kind, "id": ident, "label": label, "ports": [], "pci_addresses": []}  # type: ignore[typeddict-item]
+
+
+def _identity(pci: PciIdentity, usb: UsbDevice | None) -> CardIdentity:
+    identity: CardIdentity = {
+        "vendor_id": pci["vendor_id"],
+        "device_id": pci["device_id"],
+        "subsystem_vendor_id": pci["subsystem_vendor_id"],
+        "subsystem_device_id": pci["subsystem_device_id"],
+        "vendor_name": pci["vendor_name"],
+        "device_name": pci["device_name"],
+        "subsystem_name": pci["subsystem_name"],
+    }
+    if usb is not None:
+        identity["usb"] = {**usb}
+    return identity
+
+
+def owned(subject: Subject) -> Subject:
+    """A copy of `subject` that shares no dict or list with it: each finding owns its own."""
+    copy: Subject = {
+        **subject,
+        "ports": list(subject["ports"]),
+        "pci_addresses": list(subject["pci_addresses"]),
+    }
+    identity = subject.get("identity")
+    if identity is not None:
+        copy["identity"] = {**identity}
+        usb = identity.get("usb")
+        if usb is not None:
+            copy["identity"]["usb"] = {**usb}
+    return copy

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from hwcheck.model.inventory import Inventory
+from hwcheck.model.inventory import Inventory, PciIdentity, UsbDevice
 
 Status = Literal["pass", "fail", "warn", "unknown", "waived"]
 """`fail`: an error-severity rule failed; `warn`: a warning- or info-severity rule failed;
@@ -20,12 +20,22 @@ Verdict = Literal["compliant", "noncompliant", "unknown"]
 SubjectKind = Literal["node", "card", "nic", "module", "kernel", "os", "system"]
 
 
+class CardIdentity(PciIdentity):
+    """Who a card is: its PCI IDs and pci.ids names (None where unknown), and a USB NIC's
+    USB identity."""
+
+    usb: NotRequired[UsbDevice]
+
+
 class Subject(TypedDict):
     kind: SubjectKind
     id: str  # stable: card "0000:3b:00", nic "eth0", module "ice", node "node"
     label: str  # human: "Intel E810-C for QSFP (ens1f0, ens1f1) at 0000:3b:00"
     ports: list[str]
     pci_addresses: list[str]
+    # card subjects: the card's IDs and names (absent on other subjects, and in results
+    # written before it existed)
+    identity: NotRequired[CardIdentity]
 
 
 class Observed(TypedDict):
