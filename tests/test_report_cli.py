@@ -295,6 +295,8 @@ def _recount(result: dict) -> None:
         ("error-fail-as-warn", "status 'warn' on an error-severity rule"),
         ("waived-without-waiver", "status 'waived' without a waiver in force"),
         ("waiver-in-force-as-pass", "status 'pass' with a waiver in force"),
+        # An expired waiver records what the finding was: a fail edited to pass is caught.
+        ("expired-waiver-fail-as-pass", "an expired waiver records status 'fail', but the"),
     ],
 )
 def test_report_refuses_findings_the_judge_could_not_give(tmp_path, edit, problem):
@@ -321,6 +323,8 @@ def test_report_refuses_findings_the_judge_could_not_give(tmp_path, edit, proble
         failing["status"] = "waived"
     elif edit == "error-fail-as-warn":
         failing["status"] = "warn"
+    elif edit == "expired-waiver-fail-as-pass":
+        failing["status"] = "pass"
     elif edit == "waived-without-waiver":
         failing["status"], failing["waiver"] = "waived", None
     else:

@@ -33,6 +33,9 @@ def test_valid_waiver_waives_with_justification():
     assert cx5["waiver"] is not None and cx5["waiver"]["expired"] is False
     assert cx5["waiver"]["where"].endswith("waivers.yaml:4")
     assert "Waived until 2099-12-31: Dell OEM firmware" in cx5["message"]
+    # What the finding is without waivers stays in the result: the Dell OEM card is unknown
+    # against NVIDIA's numbering, and a fleet counts it so before counting the waiver.
+    assert cx5["waiver"]["judged_status"] == "unknown"
 
 
 def test_expired_waiver_stops_waiving_and_says_so():
@@ -40,6 +43,7 @@ def test_expired_waiver_stops_waiving_and_says_so():
     cx6 = next(f for f in result["findings"] if f["rule_id"] == "nvidia.cx6dx.firmware")
     assert cx6["status"] == "fail"
     assert cx6["waiver"] is not None and cx6["waiver"]["expired"] is True
+    assert cx6["waiver"]["judged_status"] == "fail"
     assert any("expired on 2001-01-01; it no longer waives" in n for n in result["waiver_notes"])
     assert result["verdict"] == "noncompliant"
 

@@ -252,7 +252,8 @@ def _verify(result: Result, args: argparse.Namespace) -> Verification:
 def _check_findings(result: Result, where: str) -> None:
     """Each finding's status must be one the judge can give: `fail` only on an error-severity
     rule and `warn` only on another; `waived` only with a waiver in force; a waiver in force
-    on any other status is impossible."""
+    on any other status is impossible; the status a waiver records from before it must be one
+    the rule can give, and an expired waiver leaves it as it was."""
     from hwcheck.errors import InputError
 
     for index, finding in enumerate(result["findings"]):
@@ -266,6 +267,15 @@ def _check_findings(result: Result, where: str) -> None:
             problem = "status 'waived' without a waiver in force"
         elif status != "waived" and waiver is not None and not waiver["expired"]:
             problem = f"status {status!r} with a waiver in force (that is 'waived')"
+        elif waiver is not None and "judged_status" in waiver:
+            before = waiver["judged_status"]
+            possible = ("fail", "unknown") if severity == "error" else ("warn", "unknown")
+            if before not in possible:
+                problem = f"a waiver records status {before!r}, which this rule cannot give"
+            elif waiver["expired"] and before != status:
+                problem = (
+                    f"an expired waiver records status {before!r}, but the status is {status!r}"
+                )
         if problem:
             raise InputError(
                 f"$.findings[{index}] ({finding['rule_id']}): {problem}; the result was edited "

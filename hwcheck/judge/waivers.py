@@ -73,6 +73,7 @@ def apply_waivers(
                 "scope": dict(entry.scope),
                 "expired": expired,
                 "where": entry.where,
+                "judged_status": finding["status"],  # type: ignore[typeddict-item]
             }
             finding["waiver"] = record
             if expired:

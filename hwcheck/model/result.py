@@ -51,6 +51,9 @@ class Waiver(TypedDict):
     scope: dict[str, str]  # {"node": ..., "serial": ..., "model": ...}
     expired: bool
     where: str  # "waivers.yaml:12"
+    # The finding's status before this waiver: what it is without waivers (absent in results
+    # written before it existed).
+    judged_status: NotRequired[Literal["fail", "warn", "unknown"]]
 
 
 class Finding(TypedDict):
