@@ -26,6 +26,7 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 import pytest
+from asnobody import as_nobody, traversable_by_others
 from runcli import ROOT, run_hwcheck
 
 from hwcheck.profile import yamlsrc
@@ -52,36 +53,17 @@ rules:
 LAX = STRICT.split("rules:", maxsplit=1)[0] + "rules: []\n"
 
 
-def _as_nobody() -> list[str] | None:
-    if shutil.which("setpriv"):
-        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    return None
-
-
 @pytest.fixture
 def nobody(tmp_path: Path) -> Iterator[list[str]]:
     """The command prefix that runs as `nobody`, with tmp_path's parents made traversable
     by others for the test, then restored."""
-    prefix = _as_nobody()
+    prefix = as_nobody()
     if prefix is None:
         pytest.skip("neither setpriv nor runuser is installed")
     if os.geteuid() != 0:
         pytest.skip("switching to nobody needs root")
-    restore = []
-    path = tmp_path
-    while path != path.parent:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & stat.S_IXOTH:
-            restore.append((path, mode))
-            path.chmod(mode | stat.S_IXOTH)
-        path = path.parent
-    try:
+    with traversable_by_others(tmp_path):
         yield prefix
-    finally:
-        for path, mode in restore:
-            path.chmod(mode)
 
 
 def _yaml_entry(profile: Path) -> tuple[str, bytes]:

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import pytest
+from asnobody import as_nobody
 
 from hwcheck.probe import probe
 from hwcheck.probe.dmi import FIELDS as DMI_FIELDS
@@ -345,17 +346,9 @@ def _unreadable_for_others(paths: list[str]) -> list[str]:
     return bad
 
 
-def _as_nobody() -> list[str] | None:
-    if shutil.which("setpriv"):
-        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    return None
-
-
 @pytest.mark.live
 def test_probe_as_nobody_completes_with_valid_json():
-    prefix = _as_nobody()
+    prefix = as_nobody()
     if prefix is None:
         pytest.skip("neither setpriv nor runuser is installed")
     if os.geteuid() != 0:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asnobody import as_nobody, traversable_by_others
 from runcli import ROOT, run_hwcheck
 
 from hwcheck.status import ExitStatus
@@ -107,19 +107,11 @@ def test_a_search_path_entry_that_is_a_file_is_exit_2_naming_it(tmp_path):
 # ---------------------------------------------------------------- unreadable, as nobody
 
 
-def _as_nobody() -> list[str] | None:
-    if shutil.which("setpriv"):
-        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    return None
-
-
 @pytest.fixture
 def nobody(tmp_path: Path) -> Iterator[list[str]]:
     """The command prefix that runs as `nobody`, with tmp_path and its parents made
     traversable (not readable) by others for the test, then restored."""
-    prefix = _as_nobody()
+    prefix = as_nobody()
     if prefix is None:
         pytest.skip("neither setpriv nor runuser is installed")
     if os.geteuid() != 0:
@@ -132,19 +124,8 @@ def nobody(tmp_path: Path) -> Iterator[list[str]]:
     )
     if probe.returncode != 0:
         pytest.skip("nobody cannot run hwcheck from this checkout")
-    restore = []
-    path = tmp_path
-    while path != path.parent:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & stat.S_IXOTH:
-            restore.append((path, mode))
-            path.chmod(mode | stat.S_IXOTH)
-        path = path.parent
-    try:
+    with traversable_by_others(tmp_path):
         yield prefix
-    finally:
-        for path, mode in restore:
-            path.chmod(mode)
 
 
 def _run_as(prefix: list[str], *args: str, path: str) -> subprocess.CompletedProcess[str]:
