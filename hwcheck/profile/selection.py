@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Inventory
     from hwcheck.profile.library import Library
-    from hwcheck.profile.model import AppliesTo, Profile
+    from hwcheck.profile.model import AppliesTo, Profile, ProfileFile
 
 
 def card_ids(inventory: Inventory) -> list[tuple[str, tuple[str | None, ...]]]:
@@ -66,24 +66,60 @@ def explain(applies: AppliesTo, inventory: Inventory) -> tuple[bool, str]:
     return True, "; ".join(reasons)
 
 
-def select(library: Library, inventory: Inventory) -> list[tuple[Profile, str]]:
-    """The profiles that apply to this node, each with the sentence explaining why."""
+class Candidate:
+    """A profile that may apply to nodes (it has `applies_to`), with its layers resolved:
+    read from disk once for a whole run."""
+
+    __slots__ = ("name", "profile", "resolved")
+
+    def __init__(self, name: str, profile: ProfileFile, resolved: Profile) -> None:
+        self.name = name
+        self.profile = profile
+        self.resolved = resolved
+
+
+def candidates(library: Library) -> list[Candidate]:
+    """Every profile of `library` that may be selected, read from disk once: a run that
+    selects for many nodes (a fleet, a collector) selects from this list."""
     from hwcheck.profile.layering import resolve
 
-    matched: list[tuple[Profile, str]] = []
-    rejected: list[str] = []
+    found = []
     for name, path in library.names():
         prof = library.load(path, name)
-        if prof.applies_to is None:
+        if prof.applies_to is not None:
+            found.append(Candidate(name, prof, resolve(prof, library)))
+    return found
+
+
+def select_from(
+    found: list[Candidate], inventory: Inventory
+) -> tuple[list[tuple[Profile, str]], str | None]:
+    """The profiles that apply to this node, each with the sentence explaining why; when
+    none does, an empty list and the sentence saying why not. No profile applying is a
+    fact about the node, not an error: the caller decides what it means."""
+    matched: list[tuple[Profile, str]] = []
+    rejected: list[str] = []
+    for candidate in found:
+        applies = candidate.profile.applies_to
+        if applies is None:  # candidates() keeps only profiles with applies_to
             continue
-        ok, why = explain(prof.applies_to, inventory)
+        ok, why = explain(applies, inventory)
         if ok:
-            matched.append((resolve(prof, library), f"applies_to matched: {why}"))
+            matched.append((candidate.resolved, f"applies_to matched: {why}"))
         else:
-            rejected.append(f"{name}: {why}")
+            rejected.append(f"{candidate.name}: {why}")
     layered = {layer.path for prof, _ in matched for layer in prof.layers[:-1]}
     chosen = [(prof, why) for prof, why in matched if prof.top.path not in layered]
-    if not chosen:
-        detail = "; ".join(rejected) if rejected else "no profile has applies_to"
-        raise InputError(f"no profile applies to this node ({detail}); name one with --profile")
+    if chosen:
+        return chosen, None
+    detail = "; ".join(rejected) if rejected else "no profile has applies_to"
+    return [], f"no profile applies to this node ({detail})"
+
+
+def select(library: Library, inventory: Inventory) -> list[tuple[Profile, str]]:
+    """The profiles that apply to this node, each with the sentence explaining why; a
+    node no profile applies to is refused (InputError), for a command judging one node."""
+    chosen, none = select_from(candidates(library), inventory)
+    if none is not None:
+        raise InputError(f"{none}; name one with --profile")
     return chosen
