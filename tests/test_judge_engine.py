@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+from runcli import card_identity
 
 from hwcheck.judge import judge_node, verdict
 from hwcheck.judge.engine import judge
@@ -224,20 +225,8 @@ def test_a_card_finding_carries_the_cards_identity():
     # Fleet aggregation counts findings per card model from the findings alone.
     inv = _inventory("intel-x710-i40e")
     findings = judge(SHIPPED.resolve("intel/700-series"), inv)
-    card = next(c for c in inv["cards"] if c["card"] == "0000:3b:00")
     x710 = next(f for f in findings if f["subject"]["id"] == "0000:3b:00")
-    assert x710["subject"]["identity"] == {
-        k: card[k]
-        for k in (
-            "vendor_id",
-            "device_id",
-            "subsystem_vendor_id",
-            "subsystem_device_id",
-            "vendor_name",
-            "device_name",
-            "subsystem_name",
-        )
-    }
+    assert x710["subject"]["identity"] == card_identity(inv, "0000:3b:00")
     assert x710["subject"]["identity"]["device_id"] == "1572"
     node = next(f for f in findings if f["subject"]["kind"] != "card")
     assert "identity" not in node["subject"]
