@@ -166,93 +166,178 @@ def shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check(value: object, tp: object, path: str) -> str | None:
-    """None when `value` fits `tp`, else the first problem found, with its JSON path."""
-    if typing.is_typeddict(tp):
-        return _check_object(value, typing.cast("type", tp), path)
+# A checker returns None when the value fits, else (path segments innermost first, problem).
+# Paths are built only for the problem found: a valid document builds no strings at all.
+Problem = tuple[list[str], str]
+Checker = typing.Callable[[object], "Problem | None"]
+_checkers: dict[object, Checker] = {}
+
+
+def _checker(tp: object) -> Checker:
+    """The compiled check for model type `tp`, made once per type."""
+    found = _checkers.get(tp)
+    if found is None:
+        found = _object_checker(typing.cast("type", tp)) if typing.is_typeddict(tp) else _build(tp)
+        _checkers[tp] = found
+    return found
+
+
+def _build(tp: object) -> Checker:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return _check_union(value, tp, path)
+        return _union_checker(tp)
     if origin is typing.Literal:
-        return _check_literal(value, tp, path)
+        return _literal_checker(tp)
     if origin is list:
-        return _check_list(value, tp, path)
+        return _list_checker(tp)
     if origin is dict:
-        return _check_mapping(value, tp, path)
-    return _check_scalar(value, tp, path)
+        return _mapping_checker(tp)
+    return _scalar_checker(tp)
 
 
-def _check_literal(value: object, tp: object, path: str) -> str | None:
-    if value in typing.get_args(tp) and not isinstance(value, bool):
-        return None
-    return f"{path}: expected {_describe(tp)}; got {shown(value)}"
+def _expected(tp: object, value: object) -> Problem:
+    return [], f"expected {_describe(tp)}; got {shown(value)}"
 
 
-def _check_union(value: object, tp: object, path: str) -> str | None:
-    problems = [_check(value, arg, path) for arg in typing.get_args(tp)]
-    if not all(problems):
-        return None
+def _literal_checker(tp: object) -> Checker:
+    allowed = frozenset(typing.get_args(tp))
+
+    def check(value: object) -> Problem | None:
+        if not isinstance(value, bool) and isinstance(value, str | int) and value in allowed:
+            return None
+        return _expected(tp, value)
+
+    return check
+
+
+def _union_checker(tp: object) -> Checker:
+    args = typing.get_args(tp)
+    parts = [_checker(arg) for arg in args]
+    if len(args) == 2 and type(None) in args:  # Optional[X]: the common case, kept fast
+        other = parts[args.index(type(None)) ^ 1]
+
+        def optional(value: object) -> Problem | None:
+            if value is None:
+                return None
+            problem = other(value)
+            if problem is None:
+                return None
+            return _union_problem(tp, value, [problem])
+
+        return optional
+
+    def check(value: object) -> Problem | None:
+        problems: list[Problem] = []
+        for part in parts:
+            problem = part(value)
+            if problem is None:
+                return None
+            problems.append(problem)
+        return _union_problem(tp, value, problems)
+
+    return check
+
+
+def _union_problem(tp: object, value: object, problems: list[Problem]) -> Problem:
     # a value of the right shape with a deeper problem: report the deeper problem
-    deeper = [p for p in problems if p and not p.startswith(f"{path}: expected")]
-    return deeper[0] if deeper else f"{path}: expected {_describe(tp)}; got {shown(value)}"
+    for segments, text in problems:
+        if segments or not text.startswith("expected"):
+            return segments, text
+    return _expected(tp, value)
 
 
-def _check_list(value: object, tp: object, path: str) -> str | None:
-    if not isinstance(value, list):
-        return f"{path}: expected a list; got {shown(value)}"
+def _list_checker(tp: object) -> Checker:
     (item_type,) = typing.get_args(tp)
-    for index, item in enumerate(value):
-        problem = _check(item, item_type, f"{path}[{index}]")
-        if problem:
-            return problem
-    return None
+    item_check = _checker(item_type)
+
+    def check(value: object) -> Problem | None:
+        if not isinstance(value, list):
+            return [], f"expected a list; got {shown(value)}"
+        for index, item in enumerate(value):
+            problem = item_check(item)
+            if problem is not None:
+                problem[0].append(f"[{index}]")
+                return problem
+        return None
+
+    return check
 
 
-def _check_mapping(value: object, tp: object, path: str) -> str | None:
-    if not isinstance(value, dict):
-        return f"{path}: expected an object; got {shown(value)}"
+def _mapping_checker(tp: object) -> Checker:
     _, value_type = typing.get_args(tp)
-    for key, item in value.items():
-        problem = _check(item, value_type, f"{path}.{key}")
-        if problem:
-            return problem
-    return None
+    value_check = _checker(value_type)
+
+    def check(value: object) -> Problem | None:
+        if not isinstance(value, dict):
+            return [], f"expected an object; got {shown(value)}"
+        for key, item in value.items():
+            problem = value_check(item)
+            if problem is not None:
+                problem[0].append(f".{key}")
+                return problem
+        return None
+
+    return check
 
 
-def _check_scalar(value: object, tp: object, path: str) -> str | None:
+def _scalar_checker(tp: object) -> Checker:
     if tp is type(None):
-        ok = value is None
+
+        def ok(value: object) -> bool:
+            return value is None
     elif tp is bool:
-        ok = isinstance(value, bool)
+
+        def ok(value: object) -> bool:
+            return value is True or value is False
     elif tp is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
+
+        def ok(value: object) -> bool:
+            return type(value) is int or (isinstance(value, int) and not isinstance(value, bool))
     elif tp is str:
-        ok = isinstance(value, str)
+
+        def ok(value: object) -> bool:
+            return isinstance(value, str)
     else:
-        raise TypeError(f"no check for {tp!r} at {path}")  # a model type this module lacks
-    return None if ok else f"{path}: expected {_describe(tp)}; got {shown(value)}"
+        raise TypeError(f"no check for {tp!r}")  # a model type this module lacks
+
+    def check(value: object) -> Problem | None:
+        return None if ok(value) else _expected(tp, value)
+
+    return check
 
 
 def problem_in(value: object, tp: type, path: str = "$") -> str | None:
     """None when `value` fits the TypedDict `tp`, else the first problem and its JSON path."""
-    return _check_object(value, tp, path)
+    problem = _checker(tp)(value)
+    if problem is None:
+        return None
+    segments, text = problem
+    return f"{path}{''.join(reversed(segments))}: {text}"
 
 
-def _check_object(value: object, tp: type, path: str) -> str | None:
-    if not isinstance(value, dict):
-        return f"{path}: expected an object; got {shown(value)}"
+def _object_checker(tp: type) -> Checker:
     hints, required = _fields(tp)
-    missing = sorted(required - value.keys())
-    if missing:
-        return f"{path}: missing {', '.join(repr(k) for k in missing)}"
-    unknown = sorted(value.keys() - hints.keys())
-    if unknown:
-        return f"{path}: unknown key {unknown[0]!r} (expected one of: {', '.join(hints)})"
-    for key, item in value.items():
-        problem = _check(item, hints[key], f"{path}.{key}")
-        if problem:
-            return problem
-    return None
+    fields = {key: _checker(hint) for key, hint in hints.items()}
+    known = frozenset(hints)
+
+    def check(value: object) -> Problem | None:
+        if not isinstance(value, dict):
+            return [], f"expected an object; got {shown(value)}"
+        keys = value.keys()
+        if not required <= keys:
+            missing = sorted(required - keys)
+            return [], f"missing {', '.join(repr(k) for k in missing)}"
+        if not keys <= known:
+            unknown = sorted(keys - known)
+            return [], f"unknown key {unknown[0]!r} (expected one of: {', '.join(hints)})"
+        for key, item in value.items():
+            problem = fields[key](item)
+            if problem is not None:
+                problem[0].append(f".{key}")
+                return problem
+        return None
+
+    return check
 
 
 def check_document(
