@@ -10,6 +10,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import ClassVar
 
 
@@ -56,3 +57,19 @@ EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
 EXIT_CODE_HELP = "\n".join(
     f"  {int(code):>3}  {code.name.lower():<13} {text}" for code, text in EXIT_CODE_MEANINGS.items()
 )
+
+# A fleet's verdict is the worst of its nodes', in this order (worst first); an `error` node
+# (its input could not be read or judged) is never counted compliant and never exits 0.
+FLEET_PRECEDENCE: tuple[str, ...] = ("noncompliant", "error", "unknown", "compliant")
+FLEET_EXIT: dict[str, ExitStatus] = {
+    "noncompliant": ExitStatus.NONCOMPLIANT,
+    "error": ExitStatus.USAGE,
+    "unknown": ExitStatus.UNKNOWN,
+    "compliant": ExitStatus.OK,
+}
+
+
+def worst_verdict(verdicts: Iterable[str]) -> str:
+    """The worst of node verdicts by FLEET_PRECEDENCE; `compliant` for none."""
+    rank = {v: i for i, v in enumerate(FLEET_PRECEDENCE)}
+    return min(verdicts, key=rank.__getitem__, default="compliant")
