@@ -1,4 +1,4 @@
-"""The HTML pages (the node report, and the pages to come), each one self-contained file, rendered
+"""The HTML pages: the node report and the fleet page, each one self-contained file, rendered
 with jinja2 (autoescaping on).
 
 Every page extends one base template (templates/base.html.j2). The stylesheet (base.css and
@@ -6,7 +6,9 @@ the page's own) and one script (base.js, the filter and sort helpers every page 
 joined with the page's own) are inlined; nothing is fetched from anywhere. A
 Content-Security-Policy in the page allows only that one script (by its hash) and inline
 styles, so even a value that slipped past escaping could not run code or load anything.
-The node report reads completely without JavaScript; its script only adds the status
+Data the script reads (the fleet page's node table) travels in a `<script
+type="application/json">` block, which is never run and is written so that no value can end
+it. The node report reads completely without JavaScript; its script only adds the status
 filter and search. This is the only module that imports jinja2.
 """
 
@@ -22,12 +24,14 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import jinja2
+    from markupsafe import Markup
 
+    from hwcheck.model.fleet import Fleet
     from hwcheck.model.result import Result
 
 _TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 
-PAGES = ("report",)
+PAGES = ("report", "fleet")
 """The pages: `<page>.html.j2` extends base.html.j2, with `<page>.css` and `<page>.js`."""
 
 
@@ -167,7 +171,53 @@ def render_page(page: str, view: Mapping[str, object], **context: object) -> str
     )
 
 
+def json_island(data: object) -> Markup:
+    """`data` as the text of a `<script type="application/json">` block.
+
+    Every string in it is first made printable (`visible_text`, as everything the templates
+    write), then `<`, `>` and `&` are written as JSON escapes, so no value (`</script>`,
+    `<!--`) can end or change the block: the browser only ever sees JSON there, which the
+    page's script reads with JSON.parse and shows with textContent."""
+    import json
+
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # JSON writes C0 controls as escapes (\u001b) that JSON.parse would turn back into the
+    # raw character: any backslash, or any character that is not printable, means a value
+    # may hold one, and then every string is made printable first.
+    if "\\" in text or not text.isprintable():
+        text = json.dumps(_printable(data), ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - JSON with every markup character escaped
+
+
+def _printable(value: object) -> object:
+    if isinstance(value, str):
+        return visible_text(value)
+    if isinstance(value, dict):
+        return {visible_text(str(k)): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [v if v is None or isinstance(v, int | float) else _printable(v) for v in value]
+    return value
+
+
 def render_html(result: Result) -> str:
     """The result as one self-contained HTML page (UTF-8 text)."""
     view = build_view(result)
     return render_page("report", view, result=result, hwcheck_version=result["hwcheck_version"])
+
+
+def render_fleet_html(fleet: Fleet) -> str:
+    """The fleet document as one self-contained HTML page (UTF-8 text): verdict and
+    rollups, failing rules, version spread, known-bad firmware, drift, and the node table
+    (its rows embedded as JSON and drawn a page at a time by the page's script)."""
+    from hwcheck.render.fleetview import build_fleet_view
+
+    view = build_fleet_view(fleet)
+    return render_page(
+        "fleet",
+        view,
+        table=json_island(view["table"]),
+        hwcheck_version=fleet["hwcheck_version"],
+    )
