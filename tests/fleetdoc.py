@@ -8,8 +8,10 @@ majority, outliers and a long tail. Which rules a node fails follows from the ve
 was given, by one table (`FIRMWARE_RULES`): the rollups, the spread and the known-bad list
 are counted from the rows, so every count the page shows can be checked against the rows.
 
-This builds test input for the renderer only; `hwcheck fleet` builds the real document
-(hwcheck/fleet/) by judging each inventory.
+These documents are the fleet view's unit-test input: small, fast and exact, with every
+section filled (drift, known bad, superseded, hostile values). `hwcheck fleet` builds the
+real document (hwcheck/fleet/) by judging each inventory; the browser test renders that
+(tests/fleetinputs.py writes its inputs).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def step_version(version: str | None, step: int) -> str | None:
     """`version` with its first dotted number's last part moved by `step` (never below 0)."""
     if not version or step == 0:
         return version
-    match = re.search(r"\d+(?:\.\d+)+|\d+", version)
+    match = re.search(r"\d+(?:\.\d+)+", version)
     if match is None:
         return version
     head, _, last = match.group().rpartition(".")

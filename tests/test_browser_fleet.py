@@ -2,20 +2,27 @@
 /usr/bin/chromium driven by Playwright): within its budget (at most 5 MB, first paint within
 2 s), no console error, no network request; filtering by rule, verdict, cohort and search
 shows exactly the nodes the fleet document says, counted and paged through; sorting works;
-hostile hostnames, firmware strings and error reasons are shown as text and never run.
+hostile hostnames, firmware strings and input names are shown as text and never run; each
+row links to its node's report.
 
-The fleet is built by tests/fleetdoc.py from the real fixture inventories' identities with
-varied versions. A screenshot is kept in tests/artifacts/ as a test artefact."""
+The page is what the real `hwcheck fleet --html` writes over 10,000 inventories synthesised
+from the fixture hosts (tests/fleetinputs.py), with a baseline, site profiles, error inputs
+and superseded ones; the fleet document it writes with --json is what the page is checked
+against. A screenshot is kept in tests/artifacts/ as a test artefact."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 
 import fleetdoc
+import fleetinputs
 import pytest
 from browser import Session
+from runcli import ROOT
 
-from hwcheck.render.html import render_fleet_html
 from hwcheck.render.htmlview import visible_text
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,14 +36,42 @@ MAX_FIRST_PAINT_MS = 2_000
 pytestmark = pytest.mark.browser
 
 
+def fleet(cwd, *args):
+    """`hwcheck fleet ARGS` in `cwd` with the site profiles and the shipped ones."""
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "hwcheck", "fleet", *args),
+            *("--profile-dir", "profiles", "--profile-dir", os.path.join(ROOT, "profiles"), "-q"),
+        ],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr  # some nodes fail
+    return done
+
+
 @pytest.fixture(scope="module")
 def fleet_page(tmp_path_factory):
-    """The fleet document and its page, written where a fleet run writes it."""
-    fleet = fleetdoc.big_fleet(NODES)
-    out = tmp_path_factory.mktemp("fleet")
-    path = out / "fleet.html"
-    path.write_text(render_fleet_html(fleet), encoding="utf-8")
-    return fleet, path
+    """The fleet document, its page, and what was planted in the inputs."""
+    work = tmp_path_factory.mktemp("fleet")
+    fleetinputs.write_site_profiles(str(work / "profiles"))
+    fleetinputs.synthesise(str(work / "before"), 600, shift=3)
+    fleet(work, "before", "--json", "baseline.json")
+    planted = fleetinputs.synthesise(str(work / "inputs"), NODES)
+    outputs = ("--json", "fleet.json", "--html", "fleet.html")
+    fleet(work, "inputs", *outputs, "--baseline", "baseline.json")
+    with open(work / "fleet.json", encoding="utf-8") as handle:
+        document = json.load(handle)
+    assert document["counts"]["nodes"] > NODES - 100
+    assert document["counts"]["error"] == len(planted["errors"])
+    assert document["counts"]["superseded"] == len(planted["superseded"])
+    assert document["drift"] is not None
+    return document, work / "fleet.html", planted
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +116,7 @@ def every_matching_row(page):
 
 
 def test_a_10000_node_page_loads_within_budget_with_no_request_and_no_error(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     assert path.stat().st_size <= MAX_BYTES
     url = path.as_uri()
     page = session.open(url)
@@ -92,62 +127,74 @@ def test_a_10000_node_page_loads_within_budget_with_no_request_and_no_error(flee
         "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"
     )
     assert paint <= MAX_FIRST_PAINT_MS
+    nodes = fleet["counts"]["nodes"]
     assert page.inner_text(".vword") == "NON-COMPLIANT"
-    assert page.inner_text(".vhost") == "Fleet of 10,000 nodes"
+    assert page.inner_text(".vhost") == f"Fleet of {nodes:,} nodes"
+    pages = -(-nodes // 100)
     assert page.inner_text("#node-shown") == (
-        "Showing 1\u2013100 of 10,000 matching nodes (10,000 in the fleet), page 1 of 100"
+        f"Showing 1\u2013100 of {nodes:,} matching nodes ({nodes:,} in the fleet), "
+        f"page 1 of {pages}"
     )
     rows = rows_on_page(page)
     assert [r["name"] for r in rows] == [shown_name(n) for n in fleet["nodes"][:100]]
+    counts = page.eval_on_selector_all(".counts a .n", "els => els.map(e => e.textContent)")
+    expected = [fleet["counts"][v] for v in ("noncompliant", "error", "unknown", "compliant")]
+    assert counts == [f"{n:,}" for n in expected] + [str(fleet["counts"]["superseded"])]
     os.makedirs(ARTIFACTS, exist_ok=True)
     shot = os.path.join(ARTIFACTS, "fleet-report.png")
     page.screenshot(path=shot)
     assert os.path.getsize(shot) > 10_000
 
 
+def nodes_with(fleet, status, rule_id):
+    field = {"fail": "failed_rules", "unknown": "unknown_rules", "warn": "warned_rules"}[status]
+    return sorted(shown_name(n) for n in fleet["nodes"] if rule_id in n[field])
+
+
 def test_filtering_by_a_rule_shows_exactly_its_failing_nodes(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     page = session.open(path.as_uri())
-    rules = [r for r in fleet["failing_rules"] if r["status"] == "fail"]
-    for rule in (rules[0], rules[-1]):
-        expected = sorted(
-            shown_name(n) for n in fleet["nodes"] if rule["rule_id"] in n["failed_rules"]
-        )
-        assert len(expected) == rule["nodes"]
+    rules = sorted(
+        {r["rule_id"] for r in fleet["failing_rules"] if r["status"] == "fail"},
+        key=lambda rule: len(nodes_with(fleet, "fail", rule)),
+    )
+    assert len(rules) >= 3
+    for rule in (rules[-1], rules[0]):
+        expected = nodes_with(fleet, "fail", rule)
         option = page.eval_on_selector(
             "#rule",
             "(s, id) => [...s.options].find(o => o.text.startsWith(id + ' \u2014 fail')).value",
-            rule["rule_id"],
+            rule,
         )
         page.select_option("#rule", option)
         assert matching(page) == len(expected)
         assert f"of {len(expected):,} matching node" in page.inner_text("#node-shown")
         shown = every_matching_row(page)
         assert sorted(r["name"] for r in shown) == expected
-        assert all(rule["rule_id"] in r["rules"] for r in shown)
+        assert all(rule in r["rules"] for r in shown)
 
 
 def test_the_rules_table_links_to_its_nodes(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     page = session.open(path.as_uri())
     rule = fleet["failing_rules"][0]
     page.fill("#node-q", "something nobody matches")
     page.click("#failing-rules a.to-nodes >> nth=0")
     assert page.input_value("#node-q") == ""
-    assert matching(page) == rule["nodes"]
+    assert matching(page) == len(nodes_with(fleet, rule["status"], rule["rule_id"]))
 
 
 def test_filtering_by_verdict_and_cohort(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, planted = fleet_page
     page = session.open(path.as_uri())
     for verdict in ("noncompliant", "unknown", "compliant"):
         page.uncheck(f'#node-filters input[value="{verdict}"]')
     errors = [n for n in fleet["nodes"] if n["verdict"] == "error"]
-    assert matching(page) == fleet["counts"]["error"] == len(errors)
+    assert matching(page) == fleet["counts"]["error"] == len(errors) == len(planted["errors"])
     shown = every_matching_row(page)
-    assert sorted(r["name"] for r in shown) == sorted(n["node"] for n in errors)
+    assert sorted(r["name"] for r in shown) == sorted(shown_name(n) for n in errors)
     assert {r["verdict"] for r in shown} == {"ERROR"}
-    assert sorted(r["rules"] for r in shown) == sorted(n["error"] for n in errors)
+    assert sorted(r["rules"] for r in shown) == sorted(visible_text(n["error"]) for n in errors)
     page.check('#node-filters input[value="compliant"]')
     assert matching(page) == fleet["counts"]["error"] + fleet["counts"]["compliant"]
     for verdict in ("noncompliant", "unknown"):
@@ -160,27 +207,31 @@ def test_filtering_by_verdict_and_cohort(fleet_page, session):
 
 
 def test_search_and_paging(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     page = session.open(path.as_uri())
-    node = fleet["nodes"][4321]
+    node = next(n for n in fleet["nodes"][4321:] if n["serial"])
     page.fill("#node-q", node["serial"])
     assert [r["name"] for r in rows_on_page(page)] == [node["hostname"]]
     page.fill("#node-q", "")
-    assert matching(page) == NODES
+    nodes = fleet["counts"]["nodes"]
+    assert matching(page) == nodes
     page.click("#page-last")
-    assert page.inner_text("#node-shown").startswith("Showing 9,901\u201310,000 of 10,000")
-    assert [r["name"] for r in rows_on_page(page)] == [shown_name(n) for n in fleet["nodes"][-100:]]
+    last = (nodes - 1) // 100 * 100
+    assert page.inner_text("#node-shown").startswith(
+        f"Showing {last + 1:,}\u2013{nodes:,} of {nodes:,}"
+    )
+    assert [r["name"] for r in rows_on_page(page)] == [shown_name(n) for n in fleet["nodes"][last:]]
     assert page.is_disabled("#page-next")
     page.click("#page-prev")
-    assert page.inner_text("#node-shown").startswith("Showing 9,801\u20139,900")
+    assert page.inner_text("#node-shown").startswith(f"Showing {last - 99:,}\u2013{last:,}")
 
 
 def test_sorting_by_hostname_verdict_and_failed_rules(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     page = session.open(path.as_uri())
     page.fill("#node-q", ".dc1.example.net")
     names = sorted(n["hostname"] for n in fleet["nodes"] if ".dc1." in (n["hostname"] or ""))
-    assert matching(page) == len(names)
+    assert matching(page) == len(names) > 1000
     page.click('button[data-sort="hostname"]')
     assert page.get_attribute('th:has(button[data-sort="hostname"])', "aria-sort") == "ascending"
     assert [r["name"] for r in rows_on_page(page)] == names[:100]
@@ -196,36 +247,34 @@ def test_sorting_by_hostname_verdict_and_failed_rules(fleet_page, session):
     page.click('button[data-sort="failed_rules"]')  # most failed rules first
     most = max(len(n["failed_rules"]) for n in fleet["nodes"])
     first = rows_on_page(page)[0]
-    top = [n for n in fleet["nodes"] if shown_name(n) == first["name"]]
-    assert len(top[0]["failed_rules"]) == most > 1
-
-
-def test_each_row_links_to_its_node_report_beside_the_page(fleet_page, session):
-    fleet, path = fleet_page
-    page = session.open(path.as_uri())
-    first = rows_on_page(page)[0]
-    assert first["href"] == (path.parent / fleet["nodes"][0]["report"]).as_uri()
+    (top,) = [n for n in fleet["nodes"] if shown_name(n) == first["name"]]
+    assert len(top["failed_rules"]) == most >= 1
+    page.click("#page-last")
+    last = rows_on_page(page)[-1]
+    (bottom,) = [n for n in fleet["nodes"] if shown_name(n) == last["name"]]
+    assert bottom["failed_rules"] == []
 
 
 def test_hostile_values_are_shown_as_text_and_never_run(fleet_page, session):
-    fleet, path = fleet_page
+    fleet, path, planted = fleet_page
     url = path.as_uri()
     page = session.open(url)
     assert page.evaluate("() => document.scripts.length") == 2
-    for hostname in fleetdoc.HOSTILE_HOSTNAMES:
-        node = next(n for n in fleet["nodes"] if n["hostname"] == hostname)
-        page.fill("#node-q", node["serial"])
+    assert planted["hostile_hosts"]
+    for hostname, serial in planted["hostile_hosts"].items():
+        page.fill("#node-q", serial)
         (row,) = rows_on_page(page)
-        shown = hostname.replace("\u202e", "\\u202e").replace("\u200b", "\\u200b")
-        assert row["name"] == shown.replace("\u200d", "\\u200d")
-        page.hover("#node-rows a")
-    page.fill("#node-q", "not an inventory")
+        assert row["name"] == visible_text(hostname)
+        page.hover("#node-rows .host")
+    page.fill("#node-q", "not an hwcheck inventory")
     (row,) = rows_on_page(page)
-    assert row["rules"] == "<img src=x onerror=\"window.__pwned='error'\"> not an inventory"
-    body = page.inner_text("body")
-    for firmware in fleetdoc.HOSTILE_FIRMWARE:
-        assert firmware in body or firmware[:31] in body  # a chart label is cut, a cell is not
-    for summary in page.locator("details.outliers summary").all()[:6]:
+    assert row["name"] == "inputs/" + fleetinputs.HOSTILE_ERROR_NAME  # the input, as named
+    assert row["rules"].startswith("not an hwcheck inventory")
+    text = page.evaluate("() => document.body.textContent")
+    assert planted["hostile_firmware"]
+    for firmware in planted["hostile_firmware"]:
+        assert firmware in text
+    for summary in page.locator("details summary").all()[:12]:
         summary.click()
     assert page.evaluate("() => window.__pwned === undefined")
     assert page.locator("img").count() == 0
@@ -236,10 +285,28 @@ def test_hostile_values_are_shown_as_text_and_never_run(fleet_page, session):
     assert session.requests == [url]
 
 
+def test_known_bad_and_drift_sections_say_what_the_document_says(fleet_page, session):
+    fleet, path, _ = fleet_page
+    page = session.open(path.as_uri())
+    known_bad = page.inner_text("#known-bad")
+    for entry in fleet["known_bad"]:
+        assert f"run firmware {entry['version']} on {entry['label']}" in known_bad
+    if not fleet["known_bad"]:
+        assert "No node runs a version a rule names known bad." in known_bad
+    drift = fleet["drift"]
+    for key, heading in (("newly_failing", "Newly failing"), ("gone", "Gone")):
+        assert page.inner_text(f"#drift-{key} h3") == f"{heading} ({len(drift[key]):,})"
+        shown = page.eval_on_selector_all(f"#drift-{key} li", "els => els.map(e => e.textContent)")
+        assert shown == [visible_text(n) for n in drift[key][:1000]]
+    assert page.inner_text("#drift h3 >> nth=-1") == (
+        f"Changed versions ({len(drift['changed']):,})"
+    )
+
+
 def test_without_javascript_the_rollups_read_and_the_table_says_why_it_is_empty(
     fleet_page, playwright, tmp_path
 ):
-    fleet, path = fleet_page
+    fleet, path, _ = fleet_page
     url = path.as_uri()
     session = Session(playwright, tmp_path / "nojs", javascript=False)
     try:
@@ -252,3 +319,37 @@ def test_without_javascript_the_rollups_read_and_the_table_says_why_it_is_empty(
         assert session.requests == [url]
     finally:
         session.close()
+
+
+@pytest.fixture(scope="module")
+def linked_fleet(tmp_path_factory):
+    """A small fleet written with --html-dir: the page and every node's report."""
+    work = tmp_path_factory.mktemp("linked")
+    fleetinputs.write_site_profiles(str(work / "profiles"))
+    fleetinputs.synthesise(str(work / "inputs"), 40)
+    fleet(work, "inputs", "--html-dir", "audit", "--json", "audit/fleet.json")
+    with open(work / "audit" / "fleet.json", encoding="utf-8") as handle:
+        return json.load(handle), work / "audit" / "index.html"
+
+
+def test_each_row_links_to_its_node_report_beside_the_page(linked_fleet, session):
+    fleet, path = linked_fleet
+    page = session.open(path.as_uri())
+    page.select_option("#page-size", "1000")
+    rows = rows_on_page(page)
+    assert len(rows) == len(fleet["nodes"])
+    for row, node in zip(rows, fleet["nodes"], strict=True):
+        if node["report"] is None:
+            assert node["verdict"] == "error"
+            assert row["href"] is None
+            continue
+        assert row["href"] == (path.parent / node["report"]).as_uri()
+        assert (path.parent / node["report"]).is_file()
+    hostile = next(n for n in fleet["nodes"] if n["hostname"] == fleetdoc.HOSTILE_HOSTNAMES[0])
+    page.fill("#node-q", hostile["serial"])
+    page.click("#node-rows a")
+    page.wait_for_load_state("load")
+    assert page.url == (path.parent / hostile["report"]).as_uri()
+    assert page.inner_text(".vhost") == hostile["hostname"]
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert session.errors == []

@@ -2,7 +2,8 @@
 document says, the node table's embedded rows decode back to the document's nodes, and no
 value can leave its place (the JSON block, an attribute, an SVG label).
 
-The fleets are built by tests/fleetdoc.py from the real fixture inventories."""
+The fleets are built by tests/fleetdoc.py from the real fixture inventories, and one is
+what the real `hwcheck fleet --json` writes over inputs synthesised from them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import re
 from html.parser import HTMLParser
 
 import fleetdoc
+import fleetinputs
 import pytest
+from runcli import ROOT, run_hwcheck
 
 from hwcheck.render import fleetview
 from hwcheck.render.fleetview import build_fleet_view, component_heading, report_href
@@ -119,6 +122,41 @@ def test_every_node_is_a_table_row_that_decodes_to_the_document(fleet, view):
         assert shown["report"] == report_href(node["report"])
     errors = [decode(table, r) for r in table["rows"] if decode(table, r)["verdict"] == "error"]
     assert errors and all(e["error"] and e["hostname"] is None for e in errors)
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory):
+    """The fleet document `hwcheck fleet` writes over 60 synthesised inputs."""
+    work = tmp_path_factory.mktemp("judged")
+    fleetinputs.write_site_profiles(str(work / "profiles"))
+    fleetinputs.synthesise(str(work / "inputs"), 60)
+    done = run_hwcheck(
+        "fleet",
+        str(work / "inputs"),
+        *("--profile-dir", str(work / "profiles"), "--profile-dir", f"{ROOT}/profiles"),
+        *("--json", str(work / "fleet.json"), "-q"),
+    )
+    assert done.returncode == 1, done.stderr
+    with open(work / "fleet.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_a_judged_fleet_decodes_back_to_its_document(judged):
+    view = build_fleet_view(judged)
+    table = view["table"]
+    labels = {r["key"]: r["label"] for r in judged["by_cohort"]}
+    assert {n["verdict"] for n in judged["nodes"]} >= {"error", "noncompliant", "compliant"}
+    for node, row in zip(judged["nodes"], table["rows"], strict=True):
+        shown = decode(table, row)
+        assert shown["hostname"] == node["hostname"]
+        assert shown["failed_rules"] == node["failed_rules"]
+        assert shown["cohort"] == labels[node["cohort"]]
+        assert shown["error"] == node["error"]
+    charts = [c["chart"] for m in view["spread"] for c in m["components"]]
+    assert len(charts) == sum(len(m["components"]) for m in judged["spread"])
+    page = Page(render_fleet_html(judged))
+    assert [kind for kind, _ in page.scripts] == ["application/json", None]
+    assert f"Fleet of {judged['counts']['nodes']} nodes" in page.all_text()
 
 
 def test_counts_and_the_verdict_come_from_the_document(fleet, view):
