@@ -1,7 +1,7 @@
 """Observed driver and firmware versions that cannot be judged as written: in-tree drivers
 that report the kernel release, values the kernel cut at 31 characters (and their
 /sys/module fallback), and components on an OEM firmware train judged against the chip
-vendor's numbering (hwcheck.judge.trains).
+vendor's numbering (hwcheck.versions.trains).
 Pure helpers of the engine; each returns the engine's evaluation tuple, or None to judge
 the value as it stands.
 """
@@ -9,8 +9,9 @@ the value as it stands.
 from __future__ import annotations
 
 from hwcheck import versions
-from hwcheck.judge import trains
 from hwcheck.judge.ops import judge_version
+from hwcheck.judge.trains import train_of
+from hwcheck.versions import trains
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def oem_firmware(
     """Unknown when `name` is numbered by a firmware train other than the rule's, else None.
 
     `wanted` is the rule's `firmware_train` (None: the rule's numbers are the chip
-    vendor's). See hwcheck.judge.trains. A string that does not fit `fmt`, or lacks the
+    vendor's). See hwcheck.versions.trains. A string that does not fit `fmt`, or lacks the
     component, is left to judge_version, which says why.
     """
     parsed = _train_numbered(raw, fmt, name)
@@ -129,7 +130,7 @@ def _off_train(  # noqa: PLR0917 - the parts the engine already holds
     nic: Nic, raw: str, fmt: str, name: str, wanted: tuple[str, str] | None, threshold: str
 ) -> str | None:
     """Why the rule's numbers do not apply to `nic`'s train, or None when they do."""
-    train = trains.train_of(nic, fmt)
+    train = train_of(nic, fmt)
     if wanted is not None:
         if trains.on_train(wanted, train):
             return None
