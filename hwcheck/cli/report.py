@@ -200,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
 
     from hwcheck.outfile import refuse_empty_path
     from hwcheck.render.resultdoc import load_result
+    from hwcheck.render.words import VERIFICATION_WARNINGS
 
     check_output_options(args)
     refuse_empty_path(args.waivers, "--waivers")
@@ -213,17 +214,10 @@ def run(args: argparse.Namespace) -> int:
             console.write(f"verified: {verification['detail']}\n")
     else:
         sys.stderr.write(
-            f"hwcheck: warning: {args.result}: {_NOT_VERIFIED[verification['status']]}: "
+            f"hwcheck: warning: {args.result}: {VERIFICATION_WARNINGS[verification['status']]}: "
             f"{verification['detail']}\n"
         )
     return int(ExitStatus.OK)
-
-
-_NOT_VERIFIED = {
-    "not-verified": "not verified (a result file is not signed; its findings were not re-judged)",
-    "contradicted": "NOT VERIFIED, rendered as it is (--unverified): its findings do not follow "
-    "from its inventory and the profiles",
-}
 
 
 def _verify(result: Result, args: argparse.Namespace) -> Verification:
@@ -255,22 +249,25 @@ def _check_findings(result: Result, where: str) -> None:
     on any other status is impossible; the status a waiver records from before it must be one
     the rule can give, and an expired waiver leaves it as it was."""
     from hwcheck.errors import InputError
+    from hwcheck.status import WAIVABLE, finding_status, judged_statuses
 
     for index, finding in enumerate(result["findings"]):
         status, severity, waiver = finding["status"], finding["severity"], finding["waiver"]
+        possible = judged_statuses(severity)
+        in_force = waiver is not None and not waiver["expired"]
         problem = None
-        if status == "fail" and severity != "error":
-            problem = f"status 'fail' on a {severity}-severity rule (that is 'warn')"
-        elif status == "warn" and severity == "error":
-            problem = "status 'warn' on an error-severity rule (that is 'fail')"
-        elif status == "waived" and (waiver is None or waiver["expired"]):
+        if status in ("fail", "warn") and status not in possible:
+            problem = (
+                f"status {status!r} on a{'n' if severity == 'error' else ''} {severity}-severity "
+                f"rule (that is {finding_status('fail', severity)!r})"
+            )
+        elif status == "waived" and not in_force:
             problem = "status 'waived' without a waiver in force"
-        elif status != "waived" and waiver is not None and not waiver["expired"]:
+        elif in_force and status != "waived":
             problem = f"status {status!r} with a waiver in force (that is 'waived')"
         elif waiver is not None and "judged_status" in waiver:
             before = waiver["judged_status"]
-            possible = ("fail", "unknown") if severity == "error" else ("warn", "unknown")
-            if before not in possible:
+            if before not in possible or before not in WAIVABLE:
                 problem = f"a waiver records status {before!r}, which this rule cannot give"
             elif waiver["expired"] and before != status:
                 problem = (

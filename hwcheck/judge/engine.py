@@ -12,6 +12,7 @@ from hwcheck import versions
 from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
 from hwcheck.judge.subjects import card_views, node_subject, owned, selects, virtual_subject
+from hwcheck.status import finding_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,9 +70,8 @@ class _Context:
         outcome: Eval,
         expected: str,
     ) -> None:
-        status, message, advisory, raw, parsed, source = outcome
-        if status == "fail" and rule.severity != "error":
-            status = "warn"
+        outcome_status, message, advisory, raw, parsed, source = outcome
+        status = finding_status(outcome_status, rule.severity)
         observed: Observed = {"raw": raw, "parsed": parsed, "source": source}
         self.findings.append(
             {

@@ -11,19 +11,23 @@ shows it.
 from __future__ import annotations
 
 from hwcheck.render.order import (
-    STATUS_HEADINGS,
-    STATUS_ORDER,
-    STATUS_WORDS,
-    VERDICT_EXPLAINED,
-    VERDICT_WORDS,
     card_findings,
     counts_by_status,
     format_speed,
     nic_findings,
     safe_url,
     sorted_findings,
-    worst_status,
 )
+from hwcheck.render.words import (
+    NOT_CHECKED,
+    STATUS_HEADINGS,
+    VERDICT_EXPLAINED,
+    VERIFICATION_EXPLAINED,
+    VERIFICATION_HEADINGS,
+    status_word,
+    verdict_word,
+)
+from hwcheck.status import STATUS_ORDER, worst_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -155,8 +159,8 @@ def _firmware_cells(ports: list[Nic], parsed: dict[str, list[tuple[str, str]]]) 
 def _status_view(findings: list[Finding]) -> View:
     status = worst_status(f["status"] for f in findings)
     if status is None:
-        return {"status": "none", "word": "not checked", "count": 0}
-    return {"status": status, "word": STATUS_WORDS[status], "count": len(findings)}
+        return {"status": "none", "word": NOT_CHECKED, "count": 0}
+    return {"status": status, "word": status_word(status), "count": len(findings)}
 
 
 def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
@@ -222,7 +226,7 @@ def _finding(finding: Finding) -> View:
     advisory = finding["advisory"]
     return {
         **finding,
-        "word": STATUS_WORDS.get(finding["status"], finding["status"].upper()),
+        "word": status_word(finding["status"]),
         "raw": raw,
         "padded": raw is not None and raw != raw.strip(),
         "parsed": sorted((observed["parsed"] or {}).items()),
@@ -240,7 +244,7 @@ def _groups(result: Result) -> list[View]:
         {
             "status": status,
             "heading": STATUS_HEADINGS.get(status, status),
-            "word": STATUS_WORDS.get(status, status.upper()),
+            "word": status_word(status),
             "findings": items,
         }
         for status, items in by_status.items()
@@ -258,35 +262,17 @@ def _inventory_nic(nic: Nic) -> View:
     return {"name": nic["name"], "rows": rows}
 
 
-_VERIFICATION = {
-    "verified": (
-        "Verified by hwcheck report",
-        "The inventory this result embeds was judged again against the profiles at hand: "
-        "the same findings and verdict. The inventory itself is what the file holds: a "
-        "result file is not signed.",
-    ),
-    "not-verified": (
-        "Not verified",
-        "This report re-renders a saved result whose findings were not judged again. A "
-        "result file is not signed and anyone can edit it; give hwcheck report the profiles "
-        "it names to have it judged again.",
-    ),
-    "contradicted": (
-        "NOT VERIFIED: the findings do not follow",
-        "Judged again from the inventory it embeds and the profiles at hand, this result "
-        "gives other findings. It was rendered as it is only because --unverified asked for "
-        "it: do not sign this node off on it.",
-    ),
-}
-
-
 def _verification(result: Result) -> View | None:
     """What `hwcheck report` found when judging the result again; None for `check`'s own."""
     verification = result.get("verification")
     if verification is None:
         return None
-    heading, text = _VERIFICATION[verification["status"]]
-    return {**verification, "heading": heading, "text": text}
+    status = verification["status"]
+    return {
+        **verification,
+        "heading": VERIFICATION_HEADINGS[status],
+        "text": VERIFICATION_EXPLAINED[status],
+    }
 
 
 def build_view(result: Result) -> View:
@@ -300,13 +286,13 @@ def build_view(result: Result) -> View:
     counts = counts_by_status(result)
     return {
         "verdict": verdict,
-        "verdict_word": VERDICT_WORDS.get(verdict, verdict.upper()),
+        "verdict_word": verdict_word(verdict),
         "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
         "verification": _verification(result),
         "host": inventory["host"]["hostname"] or "unknown host",
         "identity": _identity(inventory),
         "counts": [
-            {"status": s, "word": STATUS_WORDS[s], "heading": STATUS_HEADINGS[s], "count": c}
+            {"status": s, "word": status_word(s), "heading": STATUS_HEADINGS[s], "count": c}
             for s, c in counts.items()
         ],
         "total": sum(counts.values()),
