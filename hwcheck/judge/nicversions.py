@@ -16,10 +16,10 @@ from hwcheck.versions import trains
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Nic
-    from hwcheck.profile.model import Constraint
+    from hwcheck.profile.model import Constraint, KnownBad
 
-    Eval = tuple[str, str, str | None, str | None, dict[str, str] | None, str | None]
-    # status, sentence, advisory, raw, parsed, source
+    Eval = tuple[str, str, KnownBad | None, str | None, dict[str, str] | None, str | None]
+    # status, sentence, the known-bad value matched, raw, parsed, source
 
 
 def may_be_cut(raw: str, fmt: str, name: str) -> bool:
@@ -77,13 +77,13 @@ def driver_version_fallback(  # noqa: PLR0917 - the parts the engine already hol
             if may_be_cut(raw, fmt, name)
             else None
         )
-    status, sentence, advisory, parsed = judge_version(constraint, module, fmt, label)
+    status, sentence, bad, parsed = judge_version(constraint, module, fmt, label)
     where = f"/sys/module/{nic['driver']}/version"
     return (
         status,
         f"{sentence[:-1]} (read from {where}: ethtool's {raw!r} was cut at "
         f"{versions.TRUNCATION_LENGTH} characters).",
-        advisory,
+        bad,
         module,
         parsed,
         f"sysfs {where}",

@@ -18,6 +18,9 @@ Status = Literal["pass", "fail", "warn", "unknown", "waived"]
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["compliant", "noncompliant", "unknown"]
 SubjectKind = Literal["node", "card", "nic", "module", "kernel", "os", "system"]
+NicFact = Literal["driver", "driver_version", "firmware_version"]
+"""The inventory NIC field a NIC rule compares (`driver`, `driver_version`, `firmware`
+checks)."""
 
 
 class CardIdentity(PciIdentity):
@@ -56,6 +59,13 @@ class Waiver(TypedDict):
     judged_status: NotRequired[Literal["fail", "warn", "unknown"]]
 
 
+class KnownBadMatch(TypedDict):
+    """The profile's known-bad value that the observed value matched, and why it is bad."""
+
+    value: str  # the known-bad value as the profile writes it: "16.35.1012"
+    reason: str
+
+
 class Finding(TypedDict):
     rule_id: str
     profile: str  # the profile (top layer) being checked
@@ -67,8 +77,14 @@ class Finding(TypedDict):
     message: str  # one sentence explaining the verdict, with the values compared
     expected: str
     observed: Observed
+    # NIC rules checking driver, driver_version or firmware: the NIC field compared (absent on
+    # other findings, and in results written before it existed)
+    fact: NotRequired[NicFact]
     remediation: str | None
     advisory: str | None  # URL
+    # When a known_bad operator of the rule matched the observed value (absent otherwise,
+    # and in results written before it existed); its advisory is `advisory`.
+    known_bad: NotRequired[KnownBadMatch]
     waiver: Waiver | None
 
 
