@@ -64,6 +64,7 @@ def judge_node(
     from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, idle_reason, judge
     from hwcheck.judge.waivers import apply_waivers
     from hwcheck.model import RESULT_SCHEMA_VERSION
+    from hwcheck.model.summary import node_summary
 
     # A card is unknown only when no selected profile covers it.
     covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
@@ -132,5 +133,6 @@ def judge_node(
         "findings": findings,
         "waiver_notes": notes,
         "not_applicable": idle,
+        "node": node_summary(inventory),
         "inventory": inventory,
     }

@@ -134,6 +134,18 @@ class Verification(TypedDict):
     detail: str  # one sentence: what was compared, or what was missing, or where they part
 
 
+class NodeSummary(TypedDict):
+    """Who the node is and when it was probed, from its inventory (None where unknown), so
+    that a result stands without the inventory beside it (hwcheck.model.summary)."""
+
+    hostname: str | None
+    serial: str | None  # DMI product_serial
+    product_uuid: str | None  # DMI product_uuid
+    system_vendor: str | None  # DMI sys_vendor
+    system_model: str | None  # DMI product_name
+    collected_at: str | None  # when the inventory was probed (RFC 3339 UTC)
+
+
 class Result(TypedDict):
     schema_version: int
     kind: Literal["hwcheck-result"]
@@ -147,5 +159,9 @@ class Result(TypedDict):
     findings: list[Finding]
     waiver_notes: list[str]  # e.g. expired waivers, waivers that matched nothing
     not_applicable: NotRequired[list[NotApplicable]]  # absent in results before hwcheck 0.2
-    inventory: Inventory
+    # Always written by the judge (absent in results written before it existed).
+    node: NotRequired[NodeSummary]
+    # The inventory judged: always written by the judge; absent in a result kept without it
+    # (hwcheck.model.summary.without_inventory), which `report` renders but cannot re-judge.
+    inventory: NotRequired[Inventory]
     verification: NotRequired[Verification]  # set by `hwcheck report`, never by `check`

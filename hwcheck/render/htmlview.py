@@ -10,6 +10,7 @@ shows it.
 
 from __future__ import annotations
 
+from hwcheck.model.summary import result_node
 from hwcheck.render.order import (
     card_findings,
     counts_by_status,
@@ -19,6 +20,7 @@ from hwcheck.render.order import (
     sorted_findings,
 )
 from hwcheck.render.words import (
+    NO_INVENTORY,
     NOT_CHECKED,
     STATUS_HEADINGS,
     VERDICT_EXPLAINED,
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from hwcheck.model.inventory import Card, Inventory, Nic
-    from hwcheck.model.result import Finding, Result
+    from hwcheck.model.result import Finding, NodeSummary, Result
 
     View = dict[str, Any]
 
@@ -88,6 +90,21 @@ def _identity(inventory: Inventory) -> list[tuple[str, View]]:
     source = inventory["source"]
     where = "this node (live)" if source["kind"] == "live" else f"capture {source['root']}"
     rows.append(("Probed", {"value": f"{where} at {inventory['collected_at']}", "missing": None}))
+    return rows
+
+
+def _node_identity(node: NodeSummary) -> list[tuple[str, View]]:
+    """The identity table of a result kept without its inventory: what its `node` says."""
+    product = " ".join(p for p in (node["system_vendor"], node["system_model"]) if p)
+    rows = [
+        ("Hostname", _fact(node["hostname"], "", {})),
+        ("System", _fact(product, "", {})),
+        ("Serial", _fact(node["serial"], "", {})),
+        ("UUID", _fact(node["product_uuid"], "", {})),
+    ]
+    if node["collected_at"]:
+        rows.append(("Probed", {"value": f"at {node['collected_at']}", "missing": None}))
+    rows.append(("Inventory", {"value": None, "missing": NO_INVENTORY}))
     return rows
 
 
@@ -276,29 +293,25 @@ def _verification(result: Result) -> View | None:
 
 
 def build_view(result: Result) -> View:
+    """What the report shows of `result`. A result kept without its inventory
+    (`inventory_embedded` false) has no cards, interfaces, gaps or inventory to show: its
+    node table is what its `node` says, and `gaps` is None (not known, never "none")."""
+    if "inventory" not in result:
+        return _view_without_inventory(result)
     inventory = result["inventory"]
     by_name = {nic["name"]: nic for nic in inventory["nics"]}
     # A card made only of VFs gets no row of its own: its VFs are listed with the other
     # interfaces, each naming its PF, and each shows the findings about that card.
     cards = [card for card in inventory["cards"] if not card.get("vf_only")]
     in_cards = {name for card in cards for name in card["ports"]}
-    verdict = result["verdict"]
-    counts = counts_by_status(result)
     return {
-        "verdict": verdict,
-        "verdict_word": verdict_word(verdict),
-        "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
-        "verification": _verification(result),
-        "host": inventory["host"]["hostname"] or "unknown host",
+        **_head(result),
         "identity": _identity(inventory),
-        "counts": [
-            {"status": s, "word": status_word(s), "heading": STATUS_HEADINGS[s], "count": c}
-            for s, c in counts.items()
-        ],
-        "total": sum(counts.values()),
+        "inventory_embedded": True,
+        "gaps": inventory["gaps"],
+        "probed_at": inventory["collected_at"],
         "cards": [_card_row(result, card, by_name) for card in cards],
         "others": [_other_row(result, n) for n in inventory["nics"] if n["name"] not in in_cards],
-        "groups": _groups(result),
         "inventory_nics": [_inventory_nic(n) for n in inventory["nics"]],
         # sorted keys: a result read back from JSON renders byte for byte the same
         "inventory_sections": [
@@ -307,6 +320,41 @@ def build_view(result: Result) -> View:
             ("System (DMI)", sorted(inventory["system"].items())),
             ("Source", sorted(inventory["source"].items())),
         ],
+    }
+
+
+def _head(result: Result) -> View:
+    """The verdict, verification, host and counts: what every report shows first."""
+    verdict = result["verdict"]
+    counts = counts_by_status(result)
+    return {
+        "verdict": verdict,
+        "verdict_word": verdict_word(verdict),
+        "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
+        "verification": _verification(result),
+        "host": result_node(result)["hostname"] or "unknown host",
+        "counts": [
+            {"status": s, "word": status_word(s), "heading": STATUS_HEADINGS[s], "count": c}
+            for s, c in counts.items()
+        ],
+        "total": sum(counts.values()),
+        "groups": _groups(result),
+    }
+
+
+def _view_without_inventory(result: Result) -> View:
+    node = result_node(result)
+    return {
+        **_head(result),
+        "identity": _node_identity(node),
+        "inventory_embedded": False,
+        "no_inventory": NO_INVENTORY,
+        "gaps": None,
+        "probed_at": node["collected_at"],
+        "cards": [],
+        "others": [],
+        "inventory_nics": [],
+        "inventory_sections": [],
     }
 
 

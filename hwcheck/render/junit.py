@@ -22,8 +22,9 @@ are escaped, and characters XML 1.0 cannot carry are shown as `\\xNN`.
 
 from __future__ import annotations
 
+from hwcheck.model.summary import result_node
 from hwcheck.render.order import safe_url, sorted_findings
-from hwcheck.render.words import JUNIT_NOTES, verdict_word
+from hwcheck.render.words import JUNIT_NOTES, NO_INVENTORY, verdict_word
 from hwcheck.status import gates
 
 TYPE_CHECKING = False
@@ -133,8 +134,7 @@ def _suite(
         cases.append(_idle_testcase(rule))
         tally["tests"] += 1
         tally["skipped"] += 1
-    inventory = result["inventory"]
-    host = inventory["host"]["hostname"] or "localhost"
+    host = result_node(result)["hostname"] or "localhost"
     props = [
         ("hwcheck.verdict", verdict_word(result["verdict"])),
         ("hwcheck.exit_code", str(result["exit_code"])),
@@ -156,10 +156,15 @@ def _suite(
         "    </properties>",
         *cases,
     ]
-    gaps = inventory["gaps"]
-    if gaps:
+    inventory = result.get("inventory")
+    if inventory is None:
+        lines.append(
+            f"    <system-out>{_text(f'could not read: not known ({NO_INVENTORY})')}</system-out>"
+        )
+    elif inventory["gaps"]:
         text = "\n".join(
-            f"could not read {g['what']}: {g['reason']} ({g['source']}) {g['detail']}" for g in gaps
+            f"could not read {g['what']}: {g['reason']} ({g['source']}) {g['detail']}"
+            for g in inventory["gaps"]
         )
         lines.append(f"    <system-out>{_text(text)}</system-out>")
     lines.append("  </testsuite>")
@@ -185,7 +190,7 @@ def render_junit(result: Result) -> str:
         for key in totals:
             totals[key] += tally[key]
     verdict = verdict_word(result["verdict"])
-    host = result["inventory"]["host"]["hostname"] or "unknown host"
+    host = result_node(result)["hostname"] or "unknown host"
     head = (
         f'<testsuites name="{_attr(f"hwcheck {host}: {verdict}")}" tests="{totals["tests"]}" '
         f'failures="{totals["failure"]}" errors="{totals["error"]}" '

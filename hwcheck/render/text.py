@@ -6,8 +6,9 @@ in a firmware string or an interface alias) are shown as `\\x1b`, never sent to 
 
 from __future__ import annotations
 
+from hwcheck.model.summary import result_node
 from hwcheck.render.order import counts_by_status, safe_url, sorted_findings
-from hwcheck.render.words import COUNT_WORDS, status_word, verdict_word
+from hwcheck.render.words import COUNT_WORDS, NO_INVENTORY, status_word, verdict_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def verdict_line(result: Result, *, color: bool) -> str:
     verdict = result["verdict"]
     word = verdict_word(verdict)
     style = "verdict-unknown" if verdict == "unknown" else verdict
-    host = clean(result["inventory"]["host"]["hostname"] or "unknown host")
+    host = clean(result_node(result)["hostname"] or "unknown host")
     parts = [
         f"{count} {COUNT_WORDS[status]}"
         for status, count in counts_by_status(result).items()
@@ -136,6 +137,10 @@ def render_text(result: Result, *, color: bool, quiet: bool = False) -> str:
         out.append("")
         out.append(f"did not apply to this node ({len(idle)}):")
         out.extend(f"  {clean(r['rule_id'])}: {clean(r['reason'])}" for r in idle)
+    if "inventory" not in result:
+        out.append("")
+        out.append(f"could not read: not known ({NO_INVENTORY})")
+        return "\n".join(out) + "\n"
     gaps = result["inventory"]["gaps"]
     if gaps:
         out.append("")

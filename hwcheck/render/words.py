@@ -41,6 +41,10 @@ COUNT_WORDS = {status: heading.lower() for status, heading in STATUS_HEADINGS.it
 """How many findings have a status: `2 failed, 1 unknown, 2 warnings, 12 passed` (the
 terminal's verdict line, the HTML report's counts)."""
 
+NO_INVENTORY = "the inventory is not embedded in this result"
+"""Said wherever a report would show the inventory of a result kept without it (what could
+not be read, the cards' facts) and why `report` cannot judge it again."""
+
 NOT_CHECKED = "not checked"
 """The status word of a card or interface no rule judged."""
 
