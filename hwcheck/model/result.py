@@ -127,7 +127,8 @@ class Verification(TypedDict):
     result `hwcheck check` writes: that one is the judge's own word).
 
     `verified`: re-judging against the profiles at hand gives the same findings and verdict;
-    `not-verified`: the profiles (or the waivers) were not at hand, nothing was compared;
+    `not-verified`: the profiles (or the waivers) were not at hand, or the result does not
+    embed its inventory: nothing was compared;
     `contradicted`: re-judging gives something else (rendered only with --unverified)."""
 
     status: Literal["verified", "not-verified", "contradicted"]
