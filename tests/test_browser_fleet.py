@@ -289,10 +289,13 @@ def test_known_bad_and_drift_sections_say_what_the_document_says(fleet_page, ses
     fleet, path, _ = fleet_page
     page = session.open(path.as_uri())
     known_bad = page.inner_text("#known-bad")
+    assert fleet["known_bad"]  # the site profile names the NVM of the +5 step known bad
     for entry in fleet["known_bad"]:
-        assert f"run firmware {entry['version']} on {entry['label']}" in known_bad
-    if not fleet["known_bad"]:
-        assert "No node runs a version a rule names known bad." in known_bad
+        nodes = f"{entry['nodes']:,} node" + ("s run" if entry["nodes"] != 1 else " runs")
+        assert (
+            f"{nodes} firmware {entry['version']} on {entry['label']}, known bad: "
+            f"{entry['reason']} {entry['advisory']} ({entry['rule_id']})"
+        ) in known_bad
     drift = fleet["drift"]
     for key, heading in (("newly_failing", "Newly failing"), ("gone", "Gone")):
         assert page.inner_text(f"#drift-{key} h3") == f"{heading} ({len(drift[key]):,})"

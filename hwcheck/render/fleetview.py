@@ -16,8 +16,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from hwcheck.render.htmlview import visible_text
-from hwcheck.render.order import STATUS_WORDS, VERDICT_WORDS, safe_url
-from hwcheck.status import FLEET_PRECEDENCE
+from hwcheck.render.order import safe_url
+from hwcheck.render.words import STATUS_WORDS, VERDICT_WORDS
+from hwcheck.status import FLEET_PRECEDENCE, STATUS_RANK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -246,12 +247,10 @@ def _chart(model: ModelSpread, spread: ComponentSpread) -> View:
     }
 
 
-_RULE_STATUS_ORDER = ("fail", "unknown", "warn", "waived", "pass", "unjudged")
-
-
 def _worst_rule_status(statuses: Any) -> str:
-    ranked = sorted(statuses, key=_RULE_STATUS_ORDER.index)
-    return ranked[0] if ranked else "unjudged"
+    """The most urgent of `statuses` by hwcheck.status's order; `unjudged` is the least."""
+    last = len(STATUS_RANK)
+    return min(statuses, key=lambda s: STATUS_RANK.get(s, last), default="unjudged")
 
 
 def _spread(model: ModelSpread) -> View:
