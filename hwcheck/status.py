@@ -52,9 +52,12 @@ ExitStatus.INTERRUPTED = ExitStatus(130, "INTERRUPTED")
 
 EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.OK: "success; for check: the node is compliant (warnings allowed unless --strict)",
-    ExitStatus.NONCOMPLIANT: "check: an error-severity rule failed (or, with --strict, a warning)",
-    ExitStatus.USAGE: "bad command line or invalid input: profile, waiver, inventory, capture",
-    ExitStatus.UNKNOWN: "check: a fact an error-severity rule needs is missing or unparsable",
+    ExitStatus.NONCOMPLIANT: "check: an error-severity rule failed (or, with --strict, a "
+    "warning); fleet: some node is non-compliant",
+    ExitStatus.USAGE: "bad command line or invalid input: profile, waiver, inventory, capture; "
+    "fleet: some input could not be read or judged",
+    ExitStatus.UNKNOWN: "check: a fact an error-severity rule needs is missing or unparsable; "
+    "fleet: the worst node is unknown",
     ExitStatus.OUTPUT: "an output file could not be written (nothing partial is left behind)",
     ExitStatus.INTERNAL: "a bug in hwcheck; please report it (HWCHECK_DEBUG=1 shows details)",
     ExitStatus.INTERRUPTED: "Ctrl-C, SIGTERM or SIGHUP; nothing partial is left behind",

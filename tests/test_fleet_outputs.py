@@ -4,6 +4,7 @@ names, drift against a baseline, and the rollup numbers, over the real fixture i
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -191,3 +192,32 @@ def test_reports_are_written_all_or_none(tmp_path):
     assert done.returncode == 4, done.stderr
     assert not json_out.exists() and not csv_out.exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_html_dir_writes_the_page_and_one_report_per_counted_node(tmp_path):
+    old = load("intel-e810-ice")
+    old["collected_at"] = "2020-01-01T00:00:00Z"
+    hostile = load("virtio-vm")
+    hostile["host"]["hostname"] = "../../evil host<x>"
+    inputs = [
+        inventory("intel-e810-ice"),
+        write(str(tmp_path / "old.json"), old),  # superseded: no report kept for it
+        write(str(tmp_path / "hostile.json"), hostile),
+        inventory("intel-x710-i40e"),
+    ]
+    out = tmp_path / "audit"
+    done = run_hwcheck("fleet", *inputs, "--html-dir", str(out), "--json", str(tmp_path / "f.json"))
+    assert done.returncode == 1, done.stderr
+    assert f"wrote {out / 'index.html'}" in done.stdout
+    doc = json.loads((tmp_path / "f.json").read_text())
+    reports = sorted(os.listdir(out / "nodes"))
+    assert reports == ["_.._evil_host_x_.html", "compute-r740-07.html", "nfvi-sm-12.html"]
+    for row in doc["nodes"]:
+        assert row["report"] is not None and row["report"].startswith("nodes/")
+        page = (out / row["report"]).read_text(encoding="utf-8")
+        assert html.escape(row["hostname"] or "", quote=False) in page
+    assert doc["counts"]["superseded"] == 1
+    assert not [name for name in os.listdir(out / "nodes") if name.startswith(".")]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "nodes/compute-r740-07.html" in index
+    assert "<x>" not in index.replace("&lt;x&gt;", "")

@@ -189,12 +189,14 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
 
 
 def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
+    from hwcheck.render.words import FLEET_VERDICT_HEADINGS, FLEET_VERDICT_WORDS, status_word
+
     counts = fleet["counts"]
-    line = (
-        f"fleet {fleet['verdict'].upper()}: {counts['nodes']} nodes: "
-        f"{counts['compliant']} compliant, {counts['noncompliant']} noncompliant, "
-        f"{counts['unknown']} unknown, {counts['error']} error"
+    tally = ", ".join(
+        f"{counts[v]} {FLEET_VERDICT_HEADINGS[v]}"
+        for v in ("compliant", "noncompliant", "unknown", "error")
     )
+    line = f"fleet {FLEET_VERDICT_WORDS[fleet['verdict']]}: {counts['nodes']} nodes: {tally}"
     if counts["superseded"]:
         line += f" ({counts['superseded']} superseded inputs)"
     console.write(line + "\n")
@@ -202,10 +204,11 @@ def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
         return
     for rule in fleet["failing_rules"][:10]:
         console.write(
-            f"  {rule['status']:<7} {rule['nodes']:>6} nodes  {rule['rule_id']}: {rule['title']}\n"
+            f"  {status_word(rule['status']):<7} {rule['nodes']:>6} nodes  {rule['rule_id']} "
+            f"({rule['profile']}): {rule['title']}\n"
         )
     errors = [row for row in fleet["nodes"] if row["verdict"] == "error"]
     for row in errors[:10]:
-        console.write(f"  error   {row['source']}: {row['error']}\n")
+        console.write(f"  {FLEET_VERDICT_WORDS['error']:<7} {row['source']}: {row['error']}\n")
     if len(errors) > 10:
         console.write(f"  ... and {len(errors) - 10} more error rows (see the reports)\n")

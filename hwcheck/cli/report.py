@@ -206,12 +206,9 @@ def run(args: argparse.Namespace) -> int:
     refuse_empty_path(args.waivers, "--waivers")
     result = load_result(args.result)
     _check_verdict(result, args.result)
-    no_html = _html_without_inventory(result, args)
     verification = _verify(result, args)
     result["verification"] = verification
     console = emit(result, args)
-    if no_html:
-        sys.stderr.write(no_html)
     if verification["status"] == "verified":
         if not args.quiet:
             console.write(f"verified: {verification['detail']}\n")
@@ -221,26 +218,6 @@ def run(args: argparse.Namespace) -> int:
             f"{verification['detail']}\n"
         )
     return int(ExitStatus.OK)
-
-
-def _html_without_inventory(result: Result, args: argparse.Namespace) -> str | None:
-    """A result kept without its inventory has no HTML report yet (the page template shows
-    the inventory): --html is refused (exit 2); the default HTML report is left out, with
-    the warning returned here. The terminal summary, --json and --junit render it."""
-    if "inventory" in result or args.no_html:
-        return None
-    from hwcheck.render.words import NO_INVENTORY
-
-    if args.html is not None:
-        from hwcheck.errors import InputError
-
-        raise InputError(
-            f"--html: the HTML report needs the inventory, but {NO_INVENTORY} (with --no-html "
-            "the summary, --json and --junit render it)",
-            where=args.result,
-        )
-    args.no_html = True
-    return f"hwcheck: warning: no HTML report: {NO_INVENTORY} (use --no-html)\n"
 
 
 def _verify(result: Result, args: argparse.Namespace) -> Verification:

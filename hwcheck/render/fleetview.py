@@ -17,7 +17,12 @@ from urllib.parse import quote
 
 from hwcheck.render.htmlview import visible_text
 from hwcheck.render.order import safe_url
-from hwcheck.render.words import STATUS_WORDS, VERDICT_WORDS
+from hwcheck.render.words import (
+    FLEET_VERDICT_EXPLAINED,
+    FLEET_VERDICT_HEADINGS,
+    FLEET_VERDICT_WORDS,
+    STATUS_WORDS,
+)
 from hwcheck.status import FLEET_PRECEDENCE, STATUS_RANK
 
 TYPE_CHECKING = False
@@ -42,21 +47,6 @@ if TYPE_CHECKING:
 VERDICTS: tuple[str, ...] = FLEET_PRECEDENCE
 """Node verdicts, worst first: the order of the counts, the filter and the verdict sort."""
 
-FLEET_VERDICT_WORDS = {**VERDICT_WORDS, "error": "ERROR"}
-VERDICT_HEADINGS = {
-    "noncompliant": "non-compliant",
-    "error": "error",
-    "unknown": "unknown",
-    "compliant": "compliant",
-}
-FLEET_VERDICT_EXPLAINED = {
-    "compliant": "Every node matches its reference architecture.",
-    "noncompliant": "At least one node failed a required rule: the fleet cannot be signed off.",
-    "error": "No node failed a required rule, but at least one input could not be read or "
-    "judged: the fleet cannot be signed off.",
-    "unknown": "No node failed a required rule, but facts a required rule needs are missing "
-    "on at least one node: the fleet cannot be signed off.",
-}
 RULE_STATUSES = ("fail", "unknown", "warn")
 """The statuses a node table row lists rules under, and the rule filter offers."""
 
@@ -146,7 +136,7 @@ def _counts(counts: FleetCounts) -> list[View]:
         {
             "verdict": verdict,
             "word": FLEET_VERDICT_WORDS[verdict],
-            "heading": VERDICT_HEADINGS[verdict],
+            "heading": FLEET_VERDICT_HEADINGS[verdict],
             "count": counts[verdict],  # type: ignore[literal-required]
             "shown": _count(counts[verdict]),  # type: ignore[literal-required]
             "share": _share(counts[verdict], counts["nodes"]),  # type: ignore[literal-required]

@@ -18,6 +18,23 @@ VERDICT_EXPLAINED = {
     "unknown": "Facts a required rule needs could not be gathered: the node cannot be signed off.",
 }
 
+FLEET_VERDICT_WORDS = {**VERDICT_WORDS, "error": "ERROR"}
+"""A fleet's or a fleet node's verdict: a node's, or `error` (its input could not be read
+or judged)."""
+FLEET_VERDICT_HEADINGS = {
+    "noncompliant": "non-compliant",
+    "error": "error",
+    "unknown": "unknown",
+    "compliant": "compliant",
+}
+FLEET_VERDICT_EXPLAINED = {
+    "compliant": "Every node matches its reference architecture.",
+    "noncompliant": "At least one node failed a required rule: the fleet cannot be signed off.",
+    "error": "No node failed a required rule, but at least one input could not be read or "
+    "judged: the fleet cannot be signed off.",
+    "unknown": "No node failed a required rule, but facts a required rule needs are missing "
+    "on at least one node: the fleet cannot be signed off.",
+}
 STATUS_WORDS = {
     "fail": "FAIL",
     "unknown": "UNKNOWN",
