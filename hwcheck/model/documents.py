@@ -261,13 +261,29 @@ def _union_problem(tp: object, value: object, problems: list[Problem]) -> Proble
     return _expected(tp, value)
 
 
+def _exact_types(tp: object) -> frozenset[type] | None:
+    """The exact types a value of scalar (or optional scalar) type `tp` has when JSON made
+    it, or None for any other type. A container of such values is checked at C speed by the
+    types it holds; only a container that fails that is walked for the problem."""
+    if tp in (str, int, bool, type(None)):
+        return frozenset({tp})
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        parts = [_exact_types(a) for a in typing.get_args(tp)]
+        if all(p is not None for p in parts):
+            return frozenset().union(*parts)  # type: ignore[arg-type]
+    return None
+
+
 def _list_checker(tp: object) -> Checker:
     (item_type,) = typing.get_args(tp)
     item_check = _checker(item_type)
+    exact = _exact_types(item_type)
 
     def check(value: object) -> Problem | None:
         if not isinstance(value, list):
             return [], f"expected a list; got {shown(value)}"
+        if exact is not None and exact.issuperset(map(type, value)):
+            return None
         for index, item in enumerate(value):
             problem = item_check(item)
             if problem is not None:
@@ -281,10 +297,13 @@ def _list_checker(tp: object) -> Checker:
 def _mapping_checker(tp: object) -> Checker:
     _, value_type = typing.get_args(tp)
     value_check = _checker(value_type)
+    exact = _exact_types(value_type)
 
     def check(value: object) -> Problem | None:
         if not isinstance(value, dict):
             return [], f"expected an object; got {shown(value)}"
+        if exact is not None and exact.issuperset(map(type, value.values())):
+            return None
         for key, item in value.items():
             problem = value_check(item)
             if problem is not None:

@@ -37,12 +37,19 @@ def inventory_problem(inventory: Inventory, path: str = "$") -> str | None:
     )
 
 
+_ID_KEYS: dict[str, bool] = {}
+"""Key -> whether it may hold a PCI or USB ID (a memo of the suffix test)."""
+
+
 def _id_fields(record: Nic | Card) -> list[str]:
-    return [
-        key
-        for key in record
-        if key in _ID_FIELDS or (key.endswith(_ID_SUFFIXES) and isinstance(record[key], str))  # type: ignore[literal-required]
-    ]
+    fields = []
+    for key in record:
+        maybe = _ID_KEYS.get(key)
+        if maybe is None:
+            maybe = _ID_KEYS[key] = key in _ID_FIELDS or key.endswith(_ID_SUFFIXES)
+        if maybe and (key in _ID_FIELDS or isinstance(record[key], str)):  # type: ignore[literal-required]
+            fields.append(key)
+    return fields
 
 
 def _ids_problem(inventory: Inventory, path: str) -> str | None:
