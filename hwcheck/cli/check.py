@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from hwcheck.errors import UsageError
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Inventory
@@ -103,36 +101,22 @@ def read_inventory(path: str) -> Inventory:
     invariants the judge relies on (hwcheck.model.invariants), so that judging it can neither
     crash nor pass what it cannot see: a problem is an InputError naming the JSON path
     (exit 2)."""
-    import typing
+    from hwcheck.model.documents import check_inventory, read_json
 
-    from hwcheck.model import INVENTORY_SCHEMA_VERSION
-    from hwcheck.model.documents import check_document, read_json
-    from hwcheck.model.inventory import Inventory
-
-    doc = read_json(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES)
-    check_document(
-        doc,
-        Inventory,
-        kind="hwcheck-inventory",
-        noun="inventory",
-        versions=(INVENTORY_SCHEMA_VERSION,),
-        where=path,
-        inventory_at="$",
+    return check_inventory(
+        read_json(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES), where=path
     )
-    return typing.cast("Inventory", doc)
 
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:
+    from hwcheck.errors import InputError
     from hwcheck.profile.library import Library
+    from hwcheck.profile.selection import Selection
 
-    library = Library.given(args.profile_dir)
-    if args.profile:
-        return [(library.resolve(ref), "named with --profile") for ref in args.profile]
-    from hwcheck.profile.selection import select
-
-    if not library.dirs:
-        raise UsageError("no profile directory to search; use --profile or --profile-dir")
-    return select(library, inventory)
+    chosen, none = Selection(Library.given(args.profile_dir), args.profile).pick(inventory)
+    if none is not None:
+        raise InputError(f"{none}; name one with --profile")
+    return chosen
 
 
 def _report(result: Result, args: argparse.Namespace) -> None:

@@ -11,3 +11,4 @@ Schemas (docs/schema/) are the runtime contract and are validated in the tests.
 
 INVENTORY_SCHEMA_VERSION = 1
 RESULT_SCHEMA_VERSION = 1
+FLEET_SCHEMA_VERSION = 1

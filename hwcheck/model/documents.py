@@ -15,6 +15,10 @@ import typing
 
 from hwcheck.errors import InputError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.inventory import Inventory
+
 MAX_DEPTH = 64
 """How deeply a document may nest. The deepest hwcheck document (a result's inventory's NIC's
 lshw facts) nests 6 deep; a deeper one is hostile or damaged, refused before any stage
@@ -38,6 +42,12 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
         raise InputError(f"cannot read: {err.strerror or err}", where=path) from err
     if len(data) > max_bytes:
         raise InputError(f"larger than {max_bytes // (1024 * 1024)} MiB; not {what}", where=path)
+    return parse_json(data, what=what, where=path)
+
+
+def parse_json(data: bytes, *, what: str, where: str) -> object:
+    """The JSON document in `data`, refused as read_json refuses it (InputError at `where`)."""
+    path = where
     repeated: list[tuple[dict[str, object], str]] = []
     try:
         document = json.loads(data.decode("utf-8"), object_pairs_hook=_recorder(repeated))
@@ -384,3 +394,21 @@ def check_document(
         problem = inventory_problem(inventory, inventory_at)  # type: ignore[arg-type]
         if problem:
             raise InputError(problem, where=where)
+
+
+def check_inventory(document: object, *, where: str) -> Inventory:
+    """`document` as an Inventory (shape and invariants), or InputError naming the JSON path."""
+    from hwcheck.model import INVENTORY_SCHEMA_VERSION
+    from hwcheck.model.inventory import Inventory
+
+    check_document(
+        document,
+        Inventory,
+        kind="hwcheck-inventory",
+        noun="inventory",
+        versions=(INVENTORY_SCHEMA_VERSION,),
+        where=where,
+        hints={"hwcheck-result": " (a result: render it with `hwcheck report`)"},
+        inventory_at="$",
+    )
+    return typing.cast("Inventory", document)

@@ -39,13 +39,13 @@ def _check_link(name: str, target: str, where: str) -> None:
         raise CaptureError(f"{name} links outside the capture ({target})", where=where)
 
 
-def _gunzip(path: str) -> bytes:
+def _gunzip(path: str, data: bytes | None = None) -> bytes:
     """The whole tar, decompressed with a bound and its gzip checksum verified."""
     import gzip
 
     # Headers and padding add at most a few blocks per member to the file contents.
     limit = MAX_TOTAL_BYTES + 1024 * MAX_MEMBERS
-    with gzip.open(path, "rb") as f:
+    with gzip.open(path if data is None else io.BytesIO(data), "rb") as f:
         raw = f.read(limit + 1)
         if len(raw) > limit:
             raise CaptureError(f"unpacks to more than {MAX_TOTAL_BYTES} bytes", where=path)
@@ -56,13 +56,13 @@ def _gunzip(path: str) -> bytes:
 class TarRoot(ReplayRoot):
     """A capture archive held in memory."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, data: bytes | None = None) -> None:
         super().__init__()
         self.root = path
         self.files: dict[str, bytes] = {}
         self.links: dict[str, str] = {}
         self.children: dict[str, set[str]] = {}
-        self._load(path)
+        self._load(path, data)
 
     def _index(self, path: str) -> None:
         while path not in ("", "."):
@@ -73,14 +73,14 @@ class TarRoot(ReplayRoot):
             kids.add(name)
             path = parent
 
-    def _load(self, path: str) -> None:
+    def _load(self, path: str, data: bytes | None) -> None:
         try:
-            size = os.path.getsize(path)
+            size = os.path.getsize(path) if data is None else len(data)
             if size > MAX_ARCHIVE_BYTES:
                 raise CaptureError(
                     f"archive is {size} bytes; the limit is {MAX_ARCHIVE_BYTES}", where=path
                 )
-            raw = _gunzip(path)
+            raw = _gunzip(path, data)
         except FileNotFoundError:
             raise CaptureError("no such file", where=path) from None
         except (OSError, EOFError, zlib.error) as err:
@@ -157,5 +157,7 @@ class TarRoot(ReplayRoot):
         return path in self.files or path in self.links or path in self.children
 
 
-def open_capture(path: str) -> TarRoot:
-    return TarRoot(path)
+def open_capture(path: str, data: bytes | None = None) -> TarRoot:
+    """The capture archive at `path`, or held in `data` (a member of a larger archive, which
+    `path` then names)."""
+    return TarRoot(path, data)

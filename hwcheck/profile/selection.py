@@ -116,6 +116,33 @@ def select_from(
     return [], f"no profile applies to this node ({detail})"
 
 
+class Selection:
+    """How a run picks each node's profiles: those named with --profile (resolved once), or
+    those whose `applies_to` matches the node (candidates read once). `check`, the fleet and
+    the collector all pick through this, so a node gets the same profiles wherever it is
+    judged."""
+
+    __slots__ = ("found", "named")
+
+    def __init__(self, library: Library, named: list[str] | None) -> None:
+        from hwcheck.errors import UsageError
+
+        self.named: list[tuple[Profile, str]] | None = None
+        self.found: list[Candidate] = []
+        if named:
+            self.named = [(library.resolve(ref), "named with --profile") for ref in named]
+        elif not library.dirs:
+            raise UsageError("no profile directory to search; use --profile or --profile-dir")
+        else:
+            self.found = candidates(library)
+
+    def pick(self, inventory: Inventory) -> tuple[list[tuple[Profile, str]], str | None]:
+        """This node's profiles and why; or none, and the sentence saying why not."""
+        if self.named is not None:
+            return list(self.named), None
+        return select_from(self.found, inventory)
+
+
 def select(library: Library, inventory: Inventory) -> list[tuple[Profile, str]]:
     """The profiles that apply to this node, each with the sentence explaining why; a
     node no profile applies to is refused (InputError), for a command judging one node."""

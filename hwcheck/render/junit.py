@@ -46,6 +46,10 @@ def _attr(value: object) -> str:
     return out.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+xml_text = _text  # for the fleet's JUnit (render/fleetjunit.py)
+xml_attr = _attr
+
+
 def _timestamp(rfc3339: str) -> str:
     """Ant's timestamp carries no time zone: `2026-11-24T14:02:12Z` -> `2026-11-24T14:02:12`
     (the value is UTC; the `hwcheck.judged_at` property keeps the original)."""

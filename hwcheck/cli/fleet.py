@@ -1,0 +1,211 @@
+"""`hwcheck fleet INPUT...`: judge many nodes as `check` would, and report on the fleet.
+
+Wiring only: expanding the inputs (hwcheck.fleet.sources), judging them in parallel
+(hwcheck.fleet.pool, each node through hwcheck.judge.judge_node), rolling up
+(hwcheck.fleet.rollup, drift) and writing the reports as one set (hwcheck.outfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from hwcheck.model.fleet import Fleet
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "fleet",
+        help="judge many nodes (inventories, results, captures) and report on the fleet",
+        description="Judge every node the inputs hold exactly as `hwcheck check` would (the "
+        "same profile selection, waivers and rules), in parallel, and report on the fleet: "
+        "counts per profile and cohort, the rules that fail most, version spread per card "
+        "model, known-bad versions, drift against --baseline, and one row per node. INPUT is "
+        "an inventory or result JSON, a capture archive or directory, a directory (walked), a "
+        "tar archive of these, or - (paths on standard input, one per line).",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="what to judge (see above)")
+    p.add_argument(
+        "--profile",
+        action="append",
+        metavar="NAME|PATH",
+        help="judge every node against this profile (repeatable); default: the profiles "
+        "that apply to each node",
+    )
+    p.add_argument(
+        "--profile-dir",
+        action="append",
+        metavar="DIR",
+        help="search profiles here instead of the default directories (repeatable)",
+    )
+    p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
+    p.add_argument("--strict", action="store_true", help="warnings fail nodes too")
+    p.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="judge the inventory embedded in result inputs again (default: a result is "
+        "taken as judged)",
+    )
+    p.add_argument("--html", metavar="PATH", help="write the fleet HTML report")
+    p.add_argument(
+        "--html-dir",
+        metavar="DIR",
+        help="write DIR/index.html (unless --html names the page) and each node's report "
+        "as DIR/nodes/<host>.html, linked from the node table",
+    )
+    p.add_argument("--json", metavar="PATH", help="write the fleet document (JSON; - for stdout)")
+    p.add_argument("--csv", metavar="PATH", help="write one row per node and card (CSV)")
+    p.add_argument(
+        "--junit", metavar="PATH", help="write JUnit XML: a suite per cohort, a case per node"
+    )
+    p.add_argument(
+        "--baseline", metavar="FLEET.json", help="an earlier --json: report drift against it"
+    )
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
+    p.set_defaults(func=run)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    from hwcheck.errors import UsageError
+    from hwcheck.outfile import refuse_empty_path
+
+    for option in ("html", "html_dir", "json", "csv", "junit", "baseline", "waivers"):
+        refuse_empty_path(getattr(args, option), "--" + option.replace("_", "-"))
+    for given in args.inputs:
+        refuse_empty_path(given, "INPUT")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1; got {args.jobs}")
+    if args.inputs.count("-") > 1:
+        raise UsageError("'-' (paths on standard input) may be given once")
+    outputs = [p for p in (args.html, args.json, args.csv, args.junit) if p is not None]
+    if outputs.count("-") > 1:
+        raise UsageError("only one report can be written to standard output ('-')")
+    if args.html_dir is not None and args.html == "-":
+        raise UsageError("--html - cannot link node reports; name a file with --html-dir")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    import time
+
+    from hwcheck.fleet import nodereports
+    from hwcheck.fleet.nodes import Judging
+    from hwcheck.fleet.pool import default_jobs, judge_all
+    from hwcheck.fleet.rollup import build_fleet, keep_newest
+    from hwcheck.fleet.sources import expand
+    from hwcheck.profile.library import Library
+    from hwcheck.profile.selection import Selection
+
+    _check_options(args)
+    baseline = None
+    if args.baseline is not None:
+        from hwcheck.fleet.drift import read_baseline
+
+        baseline = read_baseline(args.baseline)
+    selection = Selection(Library.given(args.profile_dir), args.profile)
+    waivers = None
+    if args.waivers is not None:
+        from hwcheck.profile.waivers import load_waivers
+
+        waivers = load_waivers(args.waivers)
+    page = args.html
+    if page is None and args.html_dir is not None:
+        page = os.path.join(args.html_dir, "index.html")
+    nodes_dir = nodereports.prepare(args.html_dir) if args.html_dir is not None else None
+    now = time.gmtime()
+    how = Judging(
+        selection,
+        waivers=waivers,
+        today=time.strftime("%Y-%m-%d", now),
+        judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
+        strict=args.strict,
+        rejudge=args.rejudge,
+        reports=nodes_dir,
+    )
+    outcomes = []
+    try:
+        outcomes = list(judge_all(expand(args.inputs, sys.stdin), how, args.jobs or default_jobs()))
+        kept, superseded, dropped = keep_newest(outcomes)
+        if not kept:
+            from hwcheck.errors import UsageError
+
+            raise UsageError(f"no node inputs found in {', '.join(args.inputs)}")
+        if nodes_dir is not None and page is not None:
+            nodereports.place(kept, dropped, nodes_dir, os.path.dirname(page) or ".")
+    finally:
+        nodereports.discard(outcomes)
+    fleet = build_fleet(
+        kept, superseded, judged_at=how.judged_at, strict=args.strict, rejudged=args.rejudge
+    )
+    if baseline is not None:
+        from hwcheck.fleet.drift import drift
+
+        fleet["drift"] = drift(fleet, baseline, args.baseline)
+    console = _write(fleet, args, page)
+    _summary(fleet, console, quiet=args.quiet)
+    return fleet["exit_code"]
+
+
+def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
+    """Every report asked for, rendered first and written as one set; the stream for the
+    summary (stderr when a report goes to standard output)."""
+    import sys
+
+    from hwcheck.outfile import OutputSet, encode
+
+    outputs: list[tuple[str, str]] = []
+    if page is not None:
+        from hwcheck.render import html
+
+        outputs.append((page, html.render_fleet_html(fleet)))  # type: ignore[attr-defined]
+    if args.json is not None:
+        from hwcheck.render.json import render_json
+
+        outputs.append((args.json, render_json(fleet)))  # type: ignore[arg-type]
+    if args.csv is not None:
+        from hwcheck.render.fleetcsv import render_fleet_csv
+
+        outputs.append((args.csv, render_fleet_csv(fleet)))
+    if args.junit is not None:
+        from hwcheck.render.fleetjunit import render_fleet_junit
+
+        outputs.append((args.junit, render_fleet_junit(fleet)))
+    written = []
+    with OutputSet() as files:
+        for path, text in outputs:
+            output = files.add(path, encode(text), make_dirs=path == page and args.html is None)
+            if path != "-":
+                written.append(output.shown)
+        files.commit()
+    console = sys.stderr if "-" in (p for p, _ in outputs) else sys.stdout
+    if not args.quiet:
+        console.writelines(f"wrote {path}\n" for path in written)
+    return console
+
+
+def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
+    counts = fleet["counts"]
+    line = (
+        f"fleet {fleet['verdict'].upper()}: {counts['nodes']} nodes: "
+        f"{counts['compliant']} compliant, {counts['noncompliant']} noncompliant, "
+        f"{counts['unknown']} unknown, {counts['error']} error"
+    )
+    if counts["superseded"]:
+        line += f" ({counts['superseded']} superseded inputs)"
+    console.write(line + "\n")
+    if quiet:
+        return
+    for rule in fleet["failing_rules"][:10]:
+        console.write(
+            f"  {rule['status']:<7} {rule['nodes']:>6} nodes  {rule['rule_id']}: {rule['title']}\n"
+        )
+    errors = [row for row in fleet["nodes"] if row["verdict"] == "error"]
+    for row in errors[:10]:
+        console.write(f"  error   {row['source']}: {row['error']}\n")
+    if len(errors) > 10:
+        console.write(f"  ... and {len(errors) - 10} more error rows (see the reports)\n")

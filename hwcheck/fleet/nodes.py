@@ -1,0 +1,398 @@
+"""One input in, one node row out: read, check, judge exactly as `hwcheck check` does.
+
+Runs in the worker processes. What it hands back is small: the node's row and the facts the
+rollups count (failing rules, each card's versions, known-bad matches), never the inventory.
+An input that cannot be read or judged becomes an error row with its one-line reason.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from hwcheck.errors import HwcheckError
+from hwcheck.fleet.identity import node_key
+from hwcheck.fleet.models import card_model, cohort_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.fleet.sources import Item
+    from hwcheck.model.fleet import CardRow, NodeRow
+    from hwcheck.model.inventory import Inventory
+    from hwcheck.model.result import Finding, Result
+    from hwcheck.profile.selection import Selection
+    from hwcheck.profile.waivers import WaiverEntry
+
+    RuleInfo = tuple[str, str, str, str, str, str | None, str | None]
+    # rule_id, profile, title, severity, status, remediation, advisory
+    VersionFact = tuple[str, str, str, str, str]  # model, component, version, status, card
+    KnownBadFact = tuple[str, str, str, str, str, str | None]
+    # rule_id, model, component, value, reason, advisory
+
+NIC_FACTS = ("driver", "driver_version", "firmware_version")
+STATUS_RANK: dict[str, int] = {
+    "unjudged": 0,
+    "pass": 1,
+    "waived": 2,
+    "warn": 3,
+    "unknown": 4,
+    "fail": 5,
+}
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+class Judging:
+    """What every node of a run is judged with: chosen once, the same for all."""
+
+    __slots__ = ("judged_at", "rejudge", "reports", "selection", "strict", "today", "waivers")
+
+    def __init__(
+        self,
+        selection: Selection,
+        *,
+        waivers: list[WaiverEntry] | None,
+        today: str,
+        judged_at: str,
+        strict: bool,
+        rejudge: bool,
+        reports: str | None,
+    ) -> None:
+        self.selection = selection
+        self.waivers = waivers
+        self.today = today
+        self.judged_at = judged_at
+        self.strict = strict
+        self.rejudge = rejudge
+        self.reports = reports  # directory for the node reports being written, or None
+
+
+class Outcome:
+    """A node's row, the facts the rollups need, and its staged HTML report (a path)."""
+
+    __slots__ = ("known_bad", "report_tmp", "row", "rules", "skip", "versions")
+
+    def __init__(self, row: NodeRow) -> None:
+        self.row = row
+        self.rules: list[RuleInfo] = []
+        self.versions: list[VersionFact] = []
+        self.known_bad: list[KnownBadFact] = []
+        self.report_tmp: str | None = None
+        self.skip = False  # a walked file that is not a node input (a fleet document)
+
+
+def judge_item(item: Item, how: Judging) -> Outcome:
+    try:
+        return _judge(item, how)
+    except HwcheckError as err:
+        return error_outcome(item.label, str(err) if err.where != item.label else err.message)
+    except (MemoryError, RecursionError) as err:
+        return error_outcome(item.label, f"cannot be read: {type(err).__name__}")
+
+
+def error_outcome(source: str, reason: str) -> Outcome:
+    row: NodeRow = {
+        "node": source,
+        "hostname": None,
+        "serial": None,
+        "product_uuid": None,
+        "system_vendor": None,
+        "system_model": None,
+        "collected_at": None,
+        "judged_at": None,
+        "verdict": "error",
+        "exit_code": 2,
+        "error": reason,
+        "source": source,
+        "profiles": [],
+        "cohort": "(error)",
+        "failed_rules": [],
+        "warned_rules": [],
+        "unknown_rules": [],
+        "waived_rules": [],
+        "links": [],
+        "cards": [],
+        "report": None,
+    }
+    return Outcome(row)
+
+
+def _judge(item: Item, how: Judging) -> Outcome:
+    if item.kind == "error":
+        return error_outcome(item.label, (item.data or b"").decode())
+    if item.kind in ("capture", "capture-dir"):
+        return _judge_inventory(item, how, _probe(item))
+    document = _read(item)
+    kind = document.get("kind") if isinstance(document, dict) else None
+    if kind == "hwcheck-result":
+        return _from_result(item, how, document)
+    if kind == "hwcheck-fleet" and item.walked:
+        skipped = error_outcome(item.label, "a fleet document")
+        skipped.skip = True
+        return skipped
+    from hwcheck.model.documents import check_inventory
+
+    return _judge_inventory(item, how, check_inventory(document, where=item.label))
+
+
+def _from_result(item: Item, how: Judging, document: object) -> Outcome:
+    """A result is taken as judged; with --rejudge its embedded inventory is judged again."""
+    from hwcheck.render.resultdoc import check_result
+
+    result = check_result(document, where=item.label)
+    inventory = result.get("inventory")
+    if not how.rejudge:
+        return _outcome(item, how, result, inventory)
+    if inventory is None:
+        return error_outcome(item.label, "cannot be judged again: no embedded inventory")
+    return _judge_inventory(item, how, inventory)
+
+
+def _read(item: Item) -> object:
+    from hwcheck.model.documents import parse_json, read_json
+
+    what = "an inventory or result"
+    if item.data is not None:
+        return parse_json(item.data, what=what, where=item.label)
+    return read_json(item.path, what=what, max_bytes=MAX_INPUT_BYTES)
+
+
+def _probe(item: Item) -> Inventory:
+    from hwcheck.probe import probe
+    from hwcheck.probe.archive import open_capture
+    from hwcheck.probe.host import open_root
+
+    root = open_root(item.path) if item.data is None else open_capture(item.label, item.data)
+    inventory = probe(root)
+    inventory["source"]["root"] = item.label
+    return inventory
+
+
+def _judge_inventory(item: Item, how: Judging, inventory: Inventory) -> Outcome:
+    """The same judge_node call, with the same selection and waivers, that `check` makes."""
+    from hwcheck.judge import judge_node
+
+    selected, none = how.selection.pick(inventory)
+    if none is not None:
+        outcome = error_outcome(item.label, none)
+        _identify(outcome.row, inventory, None)
+        return outcome
+    result = judge_node(
+        selected,
+        inventory,
+        waivers=how.waivers,
+        today=how.today,
+        judged_at=how.judged_at,
+        strict=how.strict,
+    )
+    return _outcome(item, how, result, inventory)
+
+
+def _outcome(item: Item, how: Judging, result: Result, inventory: Inventory | None) -> Outcome:
+    seen = _CardFindings(result["findings"])
+    outcome = Outcome(_row(item, result, inventory, seen))
+    _facts(outcome, result, seen)
+    if how.reports is not None and inventory is not None:
+        outcome.report_tmp = _stage_report(result, how.reports)
+    return outcome
+
+
+def _identify(row: NodeRow, inventory: Inventory | None, result: Result | None) -> None:
+    summary = typing.cast("dict[str, str | None] | None", result.get("node") if result else None)
+    if isinstance(summary, dict):
+        row["hostname"] = summary.get("hostname")
+        row["serial"] = summary.get("serial")
+        row["product_uuid"] = summary.get("product_uuid")
+        row["system_vendor"] = summary.get("system_vendor")
+        row["system_model"] = summary.get("system_model")
+        row["collected_at"] = summary.get("collected_at")
+    elif inventory is not None:
+        system = inventory["system"]
+        present = system["present"]
+        row["hostname"] = inventory["host"]["hostname"]
+        row["serial"] = system["product_serial"] if present else None
+        row["product_uuid"] = system["product_uuid"] if present else None
+        row["system_vendor"] = system["sys_vendor"] if present else None
+        row["system_model"] = system["product_name"] if present else None
+        row["collected_at"] = inventory["collected_at"]
+    key = node_key(row["hostname"], row["serial"], row["product_uuid"])
+    if key is not None:
+        row["node"] = key
+
+
+def _row(item: Item, result: Result, inventory: Inventory | None, seen: _CardFindings) -> NodeRow:
+    row = error_outcome(item.label, "").row
+    row["error"] = None
+    _identify(row, inventory, result)
+    row["judged_at"] = result["judged_at"]
+    row["verdict"] = result["verdict"]
+    row["exit_code"] = result["exit_code"]
+    row["profiles"] = [use["name"] for use in result["profiles"]]
+    lists = {
+        "fail": row["failed_rules"],
+        "warn": row["warned_rules"],
+        "unknown": row["unknown_rules"],
+        "waived": row["waived_rules"],
+    }
+    for finding in result["findings"]:
+        wanted = lists.get(finding["status"])
+        if wanted is not None and finding["rule_id"] not in wanted:
+            wanted.append(finding["rule_id"])
+    row["cards"] = _cards(seen, inventory)
+    if inventory is not None:
+        row["links"] = sorted(nic["name"] for nic in inventory["nics"] if nic["kind"] != "loopback")
+    row["cohort"] = cohort_of(row["system_model"], [card["label"] for card in row["cards"]])
+    return row
+
+
+class _CardFindings:
+    """What a node's card findings say of each card: the worst status, the values judged
+    (by `fact`), the firmware components parsed, and a subject naming the card."""
+
+    __slots__ = ("fact_status", "known_bad", "parsed", "subjects", "values", "worst")
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.worst: dict[str, str] = {}
+        self.fact_status: dict[tuple[str, str], str] = {}
+        self.values: dict[str, dict[str, str | None]] = {}
+        self.parsed: dict[str, dict[str, str]] = {}
+        self.subjects: dict[str, Finding] = {}
+        self.known_bad: list[tuple[str, str, Finding]] = []  # card, fact, finding
+        for finding in findings:
+            if finding["subject"]["kind"] == "card":
+                self._add(finding)
+
+    def _add(self, finding: Finding) -> None:
+        card = finding["subject"]["id"]
+        status = finding["status"]
+        self.subjects.setdefault(card, finding)
+        if STATUS_RANK[status] > STATUS_RANK[self.worst.get(card, "unjudged")]:
+            self.worst[card] = status
+        fact = typing.cast("str | None", finding.get("fact"))
+        if fact is None:
+            return
+        key = (card, fact)
+        if STATUS_RANK[status] > STATUS_RANK[self.fact_status.get(key, "unjudged")]:
+            self.fact_status[key] = status
+        observed = finding["observed"]
+        self.values.setdefault(card, {})[fact] = observed["raw"]
+        if fact == "firmware_version" and observed["parsed"]:
+            self.parsed.setdefault(card, {}).update(observed["parsed"])
+        if finding.get("known_bad") is not None and status in ("fail", "warn", "waived"):
+            self.known_bad.append((card, fact, finding))
+
+
+def _cards(seen: _CardFindings, inventory: Inventory | None) -> list[CardRow]:
+    """The node's cards with their versions (from the inventory, or from the findings of a
+    result stored without it) and the worst status their findings got."""
+    if inventory is None:
+        return [
+            _card_row(
+                card,
+                identity,  # type: ignore[arg-type]
+                finding["subject"]["ports"],
+                {f: seen.values.get(card, {}).get(f) for f in NIC_FACTS},
+                seen,
+            )
+            for card, finding in seen.subjects.items()
+            if (identity := finding["subject"].get("identity")) is not None
+        ]
+    by_name = {nic["name"]: nic for nic in inventory["nics"]}
+    rows: list[CardRow] = []
+    for card in inventory["cards"]:
+        if card.get("vf_only"):
+            continue
+        first = by_name.get(card["ports"][0]) if card["ports"] else None
+        values: dict[str, str | None] = {
+            "driver": first["driver"] if first else None,
+            "driver_version": first["driver_version"] if first else None,
+            "firmware_version": first["firmware_version"] if first else None,
+        }
+        rows.append(_card_row(card["card"], card, card["ports"], values, seen))  # type: ignore[arg-type]
+    return rows
+
+
+def _card_row(
+    key: str,
+    source: dict[str, object],
+    ports: list[str],
+    values: dict[str, str | None],
+    seen: _CardFindings,
+) -> CardRow:
+    model, label, identity = card_model(source)
+    return {
+        "card": key,
+        "model": model,
+        "label": label,
+        "identity": identity,
+        "ports": list(ports),
+        "driver": values["driver"],
+        "driver_version": values["driver_version"],
+        "firmware_version": values["firmware_version"],
+        "firmware_parsed": seen.parsed.get(key),
+        "status": seen.worst.get(key, "unjudged"),  # type: ignore[typeddict-item]
+    }
+
+
+def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
+    """What the rollups count of this node: its failing rules, each card's versions with the
+    status the rules gave them, and known-bad matches."""
+    rules: dict[tuple[str, str, str], RuleInfo] = {}
+    for finding in result["findings"]:
+        status = finding["status"]
+        if status in ("fail", "warn", "unknown"):
+            rules.setdefault(
+                (finding["rule_id"], finding["profile"], status),
+                (
+                    finding["rule_id"],
+                    finding["profile"],
+                    finding["title"],
+                    finding["severity"],
+                    status,
+                    finding["remediation"],
+                    finding["advisory"],
+                ),
+            )
+    outcome.rules = list(rules.values())
+    models = {card["card"]: card["model"] for card in outcome.row["cards"]}
+    for card_id, fact, finding in seen.known_bad:
+        match = typing.cast("dict[str, str] | None", finding.get("known_bad"))
+        if card_id in models and match is not None:
+            outcome.known_bad.append(
+                (
+                    finding["rule_id"],
+                    models[card_id],
+                    fact,
+                    match["value"],
+                    match["reason"],
+                    finding["advisory"],
+                )
+            )
+    for card in outcome.row["cards"]:
+        for fact in NIC_FACTS:
+            value = card[fact]  # type: ignore[literal-required]
+            if value is not None:
+                judged = seen.fact_status.get((card["card"], fact), "unjudged")
+                outcome.versions.append((card["model"], fact, value, judged, card["card"]))
+        for component, value in sorted((card["firmware_parsed"] or {}).items()):
+            outcome.versions.append(
+                (card["model"], f"firmware_version.{component}", value, "unjudged", card["card"])
+            )
+
+
+def _stage_report(result: Result, directory: str) -> str:
+    """The node's HTML report written complete to a temporary file in `directory`; the run
+    renames it into place once it knows which input of each node counts."""
+    import os
+    import tempfile
+
+    from hwcheck.outfile import encode
+    from hwcheck.render.html import render_html
+
+    data = encode(render_html(result))
+    fd, tmp = tempfile.mkstemp(prefix=".node.", suffix=".html.tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp

@@ -1,0 +1,71 @@
+"""Judging items on all cores, streaming: at most a few batches are in flight at once, so a
+fleet of any size holds only the rows handed back, never the inputs waiting.
+
+Workers are forked after the profiles and waivers are read: each inherits them instead of
+reading them again. With one job, items are judged in this process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hwcheck.fleet.nodes import judge_item
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from concurrent.futures import Future
+
+    from hwcheck.fleet.nodes import Judging, Outcome
+    from hwcheck.fleet.sources import Item
+
+BATCH = 32
+WINDOW = 3  # batches in flight per worker
+
+# What the workers judge with: set before they are forked, so each inherits it.
+_state: dict[str, Judging] = {}
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _batch(items: list[Item]) -> list[Outcome]:
+    how = _state["how"]
+    return [judge_item(item, how) for item in items]
+
+
+def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcome]:
+    """Every item's outcome, in the order batches finish (the caller sorts)."""
+    _state["how"] = how
+    if jobs <= 1:
+        for item in items:
+            yield judge_item(item, how)
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    pending: set[Future[list[Outcome]]] = set()
+    source = iter(items)
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < jobs * WINDOW:
+                    chunk = [item for _, item in zip(range(BATCH), source, strict=False)]
+                    if not chunk:
+                        exhausted = True
+                        break
+                    pending.add(pool.submit(_batch, chunk))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield from future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise

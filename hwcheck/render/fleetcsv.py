@@ -1,0 +1,100 @@
+"""The fleet as CSV for spreadsheets: one row per node and card (a node without cards, or an
+error row, is one row with the card columns empty).
+
+A cell that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return) is written with a leading `'`: a hostile hostname or firmware string
+is shown as text, never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.fleet import CardRow, Fleet, NodeRow
+
+COLUMNS = (
+    "hostname",
+    "node",
+    "serial",
+    "system_vendor",
+    "system_model",
+    "verdict",
+    "exit_code",
+    "profiles",
+    "cohort",
+    "card",
+    "model",
+    "vendor_id",
+    "device_id",
+    "subsystem_vendor_id",
+    "subsystem_device_id",
+    "vendor_name",
+    "device_name",
+    "subsystem_name",
+    "ports",
+    "driver",
+    "driver_version",
+    "firmware_version",
+    "firmware_parsed",
+    "card_status",
+    "failed_rules",
+    "error",
+    "source",
+)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _values(row: NodeRow, card: CardRow | None) -> list[object]:
+    node = [
+        row["hostname"],
+        row["node"],
+        row["serial"],
+        row["system_vendor"],
+        row["system_model"],
+        row["verdict"],
+        row["exit_code"],
+        " ".join(row["profiles"]),
+        row["cohort"],
+    ]
+    if card is None:
+        cards: list[object] = [None] * 15
+    else:
+        ident = card["identity"]
+        parsed = card["firmware_parsed"] or {}
+        cards = [
+            card["card"],
+            card["model"],
+            ident["vendor_id"],
+            ident["device_id"],
+            ident["subsystem_vendor_id"],
+            ident["subsystem_device_id"],
+            ident["vendor_name"],
+            ident["device_name"],
+            ident["subsystem_name"],
+            " ".join(card["ports"]),
+            card["driver"],
+            card["driver_version"],
+            card["firmware_version"],
+            "; ".join(f"{k}={v}" for k, v in sorted(parsed.items())),
+            card["status"],
+        ]
+    return [*node, *cards, " ".join(row["failed_rules"]), row["error"], row["source"]]
+
+
+def render_fleet_csv(fleet: Fleet) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in fleet["nodes"]:
+        cards: list[CardRow | None] = [*row["cards"]] or [None]
+        for card in cards:
+            writer.writerow([_cell(v) for v in _values(row, card)])
+    return out.getvalue()
