@@ -51,10 +51,15 @@ def run(*cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def links_in(netns: str) -> list[str]:
-    """Every link of the namespace but lo, sorted, as the kernel lists them."""
-    shown = json.loads(run("ip", "-n", netns, "-j", "link", "show").stdout)
-    return sorted(link["ifname"] for link in shown if link["ifname"] != "lo")
+def link_kinds(netns: str) -> dict[str, str]:
+    """Every link of the namespace but lo, as the kernel lists them, with its kind (`veth`,
+    `bridge`, ...)."""
+    shown = json.loads(run("ip", "-n", netns, "-d", "-j", "link", "show").stdout)
+    return {
+        link["ifname"]: link.get("linkinfo", {}).get("info_kind", "")
+        for link in shown
+        if link["ifname"] != "lo"
+    }
 
 
 @dataclasses.dataclass
@@ -62,18 +67,25 @@ class SshHost:
     name: str  # the Ansible inventory name
     hostname: str  # the hostname sshd and everything it starts see
     netns: str
-    address: str
+    address: str  # its eth0 address, where its sshd listens
+    gateway: str  # this side's address on the same veth pair
     log: str  # sshd's log (-e)
     process: subprocess.Popen[bytes] | None = None
 
     def links(self) -> list[str]:
-        return links_in(self.netns)
+        """Every link of the host but lo, sorted."""
+        return sorted(link_kinds(self.netns))
+
+    def link_kinds(self) -> dict[str, str]:
+        return link_kinds(self.netns)
 
     def stop(self) -> None:
         """Kill sshd and every session it started (all processes in the namespace)."""
         deadline = time.monotonic() + 5
         sig = signal.SIGTERM
         while pids := run("ip", "netns", "pids", self.netns, check=False).stdout.split():
+            if self.process is not None:
+                self.process.poll()  # reap sshd once it is gone
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), sig)
@@ -91,6 +103,7 @@ class SshHosts:
 
     def __init__(self, workdir: str) -> None:
         self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
         self.token = secrets.token_hex(3)
         self.hosts: list[SshHost] = []
         self.subnet = self._free_subnet()
@@ -129,7 +142,8 @@ class SshHosts:
         netns = f"hwc-{self.token}-{n}"
         hostdir = os.path.join(self.workdir, name)
         os.makedirs(hostdir)
-        host = SshHost(name, hostname, netns, str(there), os.path.join(hostdir, "sshd.log"))
+        log = os.path.join(hostdir, "sshd.log")
+        host = SshHost(name, hostname, netns, str(there), str(here), log)
         run("ip", "netns", "add", netns)
         self.hosts.append(host)
         outside = f"hwc{self.token}{n}"
@@ -140,14 +154,17 @@ class SshHosts:
         for link in ("lo", "eth0"):
             run("ip", "-n", netns, "link", "set", link, "up")
         build(netns)
-        self._start_sshd(host, hostdir)
-        return host
-
-    def _start_sshd(self, host: SshHost, hostdir: str) -> None:
         hostkey = os.path.join(hostdir, "host_key")
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", host.hostname, "-f", hostkey)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", hostname, "-f", hostkey)
         with open(hostkey + ".pub") as pub, open(self.known_hosts, "a") as known:
             known.write(f"{host.address} {' '.join(pub.read().split()[:2])}\n")
+        self.start(host)
+        return host
+
+    def start(self, host: SshHost) -> None:
+        """Start the host's sshd and wait until it accepts connections."""
+        hostdir = os.path.dirname(host.log)
+        hostkey = os.path.join(hostdir, "host_key")
         config = os.path.join(hostdir, "sshd_config")
         with open(config, "w") as out:
             out.write(
@@ -167,7 +184,7 @@ class SshHosts:
                 "SetEnv PYTHONDONTWRITEBYTECODE=1\n"
             )
         script = f'hostname "$1" && exec {SSHD} -D -e -f "$2"'
-        with open(host.log, "wb") as log:
+        with open(host.log, "ab") as log:
             host.process = subprocess.Popen(  # noqa: S603: fixed argv
                 ["ip", "netns", "exec", host.netns, "unshare", "--uts", "--",
                  "sh", "-c", script, "sh", host.hostname, config],
@@ -181,6 +198,14 @@ class SshHosts:
                 with open(host.log) as log_text:
                     raise AssertionError(f"sshd of {host.name} did not start: {log_text.read()}")
             time.sleep(0.05)
+
+    def ssh(self, host: SshHost, *command: str) -> subprocess.CompletedProcess[str]:
+        """Run `command` on the host as root, through its sshd, as Ansible logs in."""
+        return run(
+            "ssh", "-i", self.key, "-o", f"UserKnownHostsFile={self.known_hosts}",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+            f"root@{host.address}", "--", *command,
+        )  # fmt: skip
 
     def close(self) -> None:
         problems = []
