@@ -1,9 +1,15 @@
-"""Exit codes: the closed vocabulary a PXE hook or CI job gates on.
+"""Exit codes, finding statuses and verdicts: the rules a PXE hook or CI job gates on.
+
+One place for each: the exit codes (ExitStatus), how a rule's outcome and severity give a
+finding's status, what a waiver does to it, which findings keep a node from compliant, the
+counts, the node's verdict and exit code, and a fleet's. The judge, `hwcheck report`'s checks
+of a saved result and the renderers all ask this module; none decides on its own. The words
+shown for them are hwcheck.render.words'.
 
 Exit codes are part of the public interface; each has a test. Keep this module light:
 the probe path loads it. That is why ExitStatus is a small int subclass and not an
 IntEnum: `enum` brings `functools` and `collections` with it, a few milliseconds of the
-probe's start-up budget.
+probe's start-up budget. Nothing here imports anything at run time.
 """
 
 from __future__ import annotations
@@ -57,6 +63,106 @@ EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
 EXIT_CODE_HELP = "\n".join(
     f"  {int(code):>3}  {code.name.lower():<13} {text}" for code, text in EXIT_CODE_MEANINGS.items()
 )
+
+# ---- finding statuses ------------------------------------------------------------------
+
+STATUS_ORDER: tuple[str, ...] = ("fail", "unknown", "warn", "waived", "pass")
+"""Every status, most urgent first: failures, then facts that could not be judged, then
+warnings, then waived, then passes. A card's status is the most urgent of its findings'."""
+
+STATUS_RANK: dict[str, int] = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+"""Status -> its place in STATUS_ORDER (0 is the most urgent)."""
+
+COUNT_KEYS: dict[str, str] = {
+    "fail": "failed",
+    "unknown": "unknown",
+    "warn": "warned",
+    "waived": "waived",
+    "pass": "passed",
+}
+"""Status -> its key in a result's `counts`, in STATUS_ORDER."""
+
+WAIVABLE: tuple[str, ...] = ("fail", "warn", "unknown")
+"""The statuses a waiver in force turns into `waived` (a pass needs no waiver)."""
+
+
+def finding_status(outcome: str, severity: str) -> str:
+    """A finding's status before waivers, from its rule's outcome (`pass`, `fail` or
+    `unknown`) and severity: a failed warning- or info-severity rule warns."""
+    if outcome == "fail":
+        return "fail" if severity == "error" else "warn"
+    return "unknown" if outcome == "unknown" else "pass"
+
+
+def judged_statuses(severity: str) -> tuple[str, ...]:
+    """The statuses a rule of `severity` can give before waivers."""
+    return ("pass", finding_status("fail", severity), "unknown")
+
+
+def waived_status(status: str, *, expired: bool) -> str:
+    """A finding's status once a waiver matched it: `waived`, unless the waiver expired
+    (then the status stays as it was)."""
+    return status if expired or status not in WAIVABLE else "waived"
+
+
+def worst_status(statuses: Iterable[str]) -> str | None:
+    """The most urgent of `statuses` in STATUS_ORDER, or None when there are none."""
+    ranks = [STATUS_RANK[s] for s in statuses if s in STATUS_RANK]
+    return STATUS_ORDER[min(ranks)] if ranks else None
+
+
+# ---- a node's verdict -------------------------------------------------------------------
+
+NODE_EXIT: dict[str, ExitStatus] = {
+    "compliant": ExitStatus.OK,
+    "noncompliant": ExitStatus.NONCOMPLIANT,
+    "unknown": ExitStatus.UNKNOWN,
+}
+"""A node's verdict -> the exit code `hwcheck check` gives it."""
+
+
+def needed_unknown(status: str, severity: str) -> bool:
+    """An unknown on an error-severity rule: a fact a required rule needs is missing."""
+    return status == "unknown" and severity == "error"
+
+
+def gates(status: str, severity: str, *, strict: bool) -> bool:
+    """Whether a finding keeps its node from `compliant`: any `fail`, an `unknown` on an
+    error-severity rule, and with `strict` any `warn` or other `unknown` too. Waived and
+    passed findings never do."""
+    if status == "fail" or needed_unknown(status, severity):
+        return True
+    return strict and status in ("warn", "unknown")
+
+
+def node_verdict(
+    findings: Iterable[tuple[str, str]], *, strict: bool
+) -> tuple[str, ExitStatus, dict[str, int]]:
+    """A node's verdict, exit code and counts (a result's `counts`) from the (status,
+    severity) of each of its findings, after waivers: any `fail` -> noncompliant (1); else an
+    `unknown` on an error-severity rule -> unknown (3); else, with `strict`, any `warn` or
+    other `unknown` -> noncompliant (1); else compliant (0).
+
+    Plain strings in and out: this module imports no document types (hwcheck.model's depend
+    on it through hwcheck.errors). hwcheck.judge.verdict gives the same, typed."""
+    counts = {"passed": 0, "failed": 0, "warned": 0, "unknown": 0, "waived": 0}
+    failed = needed = soft = False
+    for status, severity in findings:
+        counts[COUNT_KEYS[status]] += 1
+        if status == "fail":
+            failed = True
+        elif needed_unknown(status, severity):
+            needed = True
+        elif gates(status, severity, strict=strict):
+            soft = True
+    if failed or (soft and not needed):
+        verdict = "noncompliant"
+    else:
+        verdict = "unknown" if needed else "compliant"
+    return verdict, NODE_EXIT[verdict], counts
+
+
+# ---- a fleet's verdict ------------------------------------------------------------------
 
 # A fleet's verdict is the worst of its nodes', in this order (worst first); an `error` node
 # (its input could not be read or judged) is never counted compliant and never exits 0.

@@ -83,6 +83,8 @@ FORBIDDEN = {
     ),
     "profile": (
         "hwcheck.probe",
+        # the judge reads compiled profiles: profile/ never reads the judge
+        "hwcheck.judge",
         "hwcheck.render",
         "hwcheck.cli",
         "hwcheck.capture",
@@ -173,3 +175,102 @@ def test_text_report_path_does_not_load_jinja2():
     )
     assert "jinja2" not in loaded
     assert "hwcheck.probe" not in loaded
+
+
+def module_name(path):
+    """`hwcheck/judge/engine.py` -> `hwcheck.judge.engine`; a package's `__init__.py` is the
+    package itself."""
+    parts = os.path.relpath(path, ROOT)[: -len(".py")].split(os.sep)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path, modules):
+    """The hwcheck modules `path` imports, wherever the import statement stands (module top,
+    a function, a TYPE_CHECKING block), relative imports resolved. `from hwcheck.x import y`
+    imports `hwcheck.x.y` when that is a module, else `hwcheck.x`."""
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read(), path)
+    own = module_name(path)
+    package = own if path.endswith("__init__.py") else own.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+    return {name for name in found if name in modules}
+
+
+def package_of(module):
+    """The lane a module belongs to: `hwcheck.judge` for hwcheck.judge.engine, and each
+    top-level module (`hwcheck.status`, `hwcheck.outfile`) its own."""
+    return ".".join(module.split(".")[:2])
+
+
+def import_graph():
+    paths = {
+        module_name(os.path.join(d, f)): os.path.join(d, f)
+        for d, _, files in os.walk(PKG)
+        for f in files
+        if f.endswith(".py")
+    }
+    return {name: imported_modules(path, paths) for name, path in paths.items()}
+
+
+def package_cycle(graph):
+    """A cycle between packages as a list of packages (first == last), or None."""
+    edges = {}
+    for module, targets in graph.items():
+        for target in targets:
+            a, b = package_of(module), package_of(target)
+            if a != b:
+                edges.setdefault(a, set()).add(b)
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        trail.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "open":
+                return [*trail[trail.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt, trail)
+                if found:
+                    return found
+        trail.pop()
+        state[node] = "done"
+        return None
+
+    for start in sorted(edges):
+        if start not in state:
+            found = visit(start, [])
+            if found:
+                return found
+    return None
+
+
+def test_the_import_graph_sees_imports_inside_functions():
+    """The graph the next test searches is the real one: the lazy imports (jinja2's in the
+    HTML renderer, the renderers' in cli/report.py) are edges of it."""
+    graph = import_graph()
+    assert "hwcheck.render.html" in graph["hwcheck.cli.report"]
+    assert "hwcheck.cachedir" in graph["hwcheck.render.html"]
+    assert "hwcheck.versions" in graph["hwcheck.judge.engine"]
+
+
+def test_the_cycle_search_finds_a_cycle_between_packages():
+    graph = {"hwcheck.a.x": {"hwcheck.b.y"}, "hwcheck.b.y": {"hwcheck.a.z"}, "hwcheck.a.z": set()}
+    assert package_cycle(graph) == ["hwcheck.a", "hwcheck.b", "hwcheck.a"]
+    assert package_cycle({"hwcheck.a.x": {"hwcheck.a.z"}, "hwcheck.a.z": {"hwcheck.a.x"}}) is None
+
+
+def test_no_import_cycle_between_packages():
+    """Every import counts, at run time or for types, at the top of a module or inside a
+    function: data flows one way, and a lazy import is no way around it."""
+    cycle = package_cycle(import_graph())
+    assert cycle is None, " -> ".join(cycle)

@@ -164,9 +164,9 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
 
         outputs.append((page, html.render_fleet_html(fleet)))  # type: ignore[attr-defined]
     if args.json is not None:
-        from hwcheck.render.json import render_json
+        from hwcheck.render.fleetjson import render_fleet_json
 
-        outputs.append((args.json, render_json(fleet)))  # type: ignore[arg-type]
+        outputs.append((args.json, render_fleet_json(fleet)))
     if args.csv is not None:
         from hwcheck.render.fleetcsv import render_fleet_csv
 

@@ -200,30 +200,47 @@ def run(args: argparse.Namespace) -> int:
 
     from hwcheck.outfile import refuse_empty_path
     from hwcheck.render.resultdoc import load_result
+    from hwcheck.render.words import VERIFICATION_WARNINGS
 
     check_output_options(args)
     refuse_empty_path(args.waivers, "--waivers")
     result = load_result(args.result)
     _check_verdict(result, args.result)
+    no_html = _html_without_inventory(result, args)
     verification = _verify(result, args)
     result["verification"] = verification
     console = emit(result, args)
+    if no_html:
+        sys.stderr.write(no_html)
     if verification["status"] == "verified":
         if not args.quiet:
             console.write(f"verified: {verification['detail']}\n")
     else:
         sys.stderr.write(
-            f"hwcheck: warning: {args.result}: {_NOT_VERIFIED[verification['status']]}: "
+            f"hwcheck: warning: {args.result}: {VERIFICATION_WARNINGS[verification['status']]}: "
             f"{verification['detail']}\n"
         )
     return int(ExitStatus.OK)
 
 
-_NOT_VERIFIED = {
-    "not-verified": "not verified (a result file is not signed; its findings were not re-judged)",
-    "contradicted": "NOT VERIFIED, rendered as it is (--unverified): its findings do not follow "
-    "from its inventory and the profiles",
-}
+def _html_without_inventory(result: Result, args: argparse.Namespace) -> str | None:
+    """A result kept without its inventory has no HTML report yet (the page template shows
+    the inventory): --html is refused (exit 2); the default HTML report is left out, with
+    the warning returned here. The terminal summary, --json and --junit render it."""
+    if "inventory" in result or args.no_html:
+        return None
+    from hwcheck.render.words import NO_INVENTORY
+
+    if args.html is not None:
+        from hwcheck.errors import InputError
+
+        raise InputError(
+            f"--html: the HTML report needs the inventory, but {NO_INVENTORY} (with --no-html "
+            "the summary, --json and --junit render it)",
+            where=args.result,
+        )
+    args.no_html = True
+    return f"hwcheck: warning: no HTML report: {NO_INVENTORY} (use --no-html)\n"
 
 
 def _verify(result: Result, args: argparse.Namespace) -> Verification:
@@ -255,22 +272,25 @@ def _check_findings(result: Result, where: str) -> None:
     on any other status is impossible; the status a waiver records from before it must be one
     the rule can give, and an expired waiver leaves it as it was."""
     from hwcheck.errors import InputError
+    from hwcheck.status import WAIVABLE, finding_status, judged_statuses
 
     for index, finding in enumerate(result["findings"]):
         status, severity, waiver = finding["status"], finding["severity"], finding["waiver"]
+        possible = judged_statuses(severity)
+        in_force = waiver is not None and not waiver["expired"]
         problem = None
-        if status == "fail" and severity != "error":
-            problem = f"status 'fail' on a {severity}-severity rule (that is 'warn')"
-        elif status == "warn" and severity == "error":
-            problem = "status 'warn' on an error-severity rule (that is 'fail')"
-        elif status == "waived" and (waiver is None or waiver["expired"]):
+        if status in ("fail", "warn") and status not in possible:
+            problem = (
+                f"status {status!r} on a{'n' if severity == 'error' else ''} {severity}-severity "
+                f"rule (that is {finding_status('fail', severity)!r})"
+            )
+        elif status == "waived" and not in_force:
             problem = "status 'waived' without a waiver in force"
-        elif status != "waived" and waiver is not None and not waiver["expired"]:
+        elif in_force and status != "waived":
             problem = f"status {status!r} with a waiver in force (that is 'waived')"
         elif waiver is not None and "judged_status" in waiver:
             before = waiver["judged_status"]
-            possible = ("fail", "unknown") if severity == "error" else ("warn", "unknown")
-            if before not in possible:
+            if before not in possible or before not in WAIVABLE:
                 problem = f"a waiver records status {before!r}, which this rule cannot give"
             elif waiver["expired"] and before != status:
                 problem = (

@@ -9,7 +9,8 @@ was judged, and the two results compared. Three outcomes (hwcheck.model.result.V
 - `verified`: re-judging gives the same profiles, findings, rules that did not apply, verdict
   and counts;
 - `not-verified`: the profiles (or the waiver file behind a waived finding) are not at hand,
-  so nothing was compared;
+  or the result was kept without its inventory (hwcheck.model.summary.without_inventory), so
+  nothing was compared;
 - `contradicted`: re-judging gives something else; `report` refuses the result unless asked
   to render it as it is (--unverified).
 
@@ -46,8 +47,14 @@ def verify(result: Result, *, profile_dirs: list[str] | None, waivers: str | Non
     Raises UsageError or InputError (exit 2) for a profile directory or waiver file that is
     given but unusable, as `check` would."""
     from hwcheck.profile.library import Library
+    from hwcheck.render.words import NO_INVENTORY
 
     library = Library.given(profile_dirs)
+    if "inventory" not in result:
+        return {
+            "status": "not-verified",
+            "detail": f"{NO_INVENTORY}, so its findings cannot be judged again",
+        }
     try:
         selected = _profiles(result, library)
         entries, borrowed = _waivers(result, waivers)
@@ -163,13 +170,25 @@ def _profile_key(result: Result) -> list[tuple[object, ...]]:
     ]
 
 
-def _finding_key(finding: Finding, *, compare_waiver_files: bool) -> Finding:
+# What the judge writes into findings that results written before `node` existed lack.
+_LATER_FINDING_KEYS = ("fact", "known_bad")
+
+
+def _finding_key(
+    finding: Finding, *, compare_waiver_files: bool, older: bool = False
+) -> dict[str, object]:
     """The finding as compared: a waiver's file is where it was read on the judging machine,
-    so only its line is compared when the waiver file was given again."""
+    so only its line is compared when the waiver file was given again. `older`: the finding
+    is re-judged for a result written before `node`, `fact` and `known_bad` existed, which
+    the recorded findings cannot have (one that has them anyway differs)."""
+    key: dict[str, object] = dict(finding)
+    if older:
+        for name in _LATER_FINDING_KEYS:
+            key.pop(name, None)
     waiver = finding["waiver"]
-    if waiver is None or not compare_waiver_files:
-        return finding
-    return {**finding, "waiver": {**waiver, "where": waiver["where"].rsplit(":", 1)[-1]}}
+    if waiver is not None and compare_waiver_files:
+        key["waiver"] = {**waiver, "where": waiver["where"].rsplit(":", 1)[-1]}
+    return key
 
 
 def first_difference(recorded: Result, again: Result, *, compare_waiver_files: bool) -> str | None:
@@ -181,10 +200,15 @@ def _differences(recorded: Result, again: Result, *, compare_waiver_files: bool)
     if _profile_key(recorded) != _profile_key(again):
         names = ", ".join(use["name"] for use in again["profiles"])
         yield f"the profiles differ (re-judging selects {names or 'none'}, with their layers)"
+    if "node" in recorded and recorded["node"] != again.get("node"):
+        node: dict[str, object] = dict(again.get("node") or {})
+        field = next((k for k, v in recorded["node"].items() if node.get(k) != v), "summary")
+        yield f"its node's {field} differs from what re-judging gives"
+    older = "node" not in recorded
     old, new = recorded["findings"], again["findings"]
     for index, (a, b) in enumerate(zip(old, new, strict=False)):
         a_key = _finding_key(a, compare_waiver_files=compare_waiver_files)
-        b_key = _finding_key(b, compare_waiver_files=compare_waiver_files)
+        b_key = _finding_key(b, compare_waiver_files=compare_waiver_files, older=older)
         if a_key == b_key:
             continue
         what = f"$.findings[{index}] ({a['rule_id']} on {a['subject']['id']})"
@@ -192,7 +216,12 @@ def _differences(recorded: Result, again: Result, *, compare_waiver_files: bool)
             yield f"{what} says {a['status']!r}, re-judging gives {b['status']!r}"
         if a["rule_id"] != b["rule_id"] or a["subject"]["id"] != b["subject"]["id"]:
             yield f"{what}: re-judging gives {b['rule_id']} on {b['subject']['id']} here"
-        field = next(k for k, v in a_key.items() if v != b_key.get(k))
+        # a key one side lacks (a `fact` edited away, say) differs too
+        field = next(
+            k
+            for k in {**a_key, **b_key}
+            if k not in a_key or k not in b_key or a_key[k] != b_key[k]
+        )
         yield f"{what}: its {field} differs from what re-judging gives"
     if len(old) != len(new):
         yield f"the result has {len(old)} findings, re-judging gives {len(new)}"

@@ -7,11 +7,10 @@ An input that cannot be read or judged becomes an error row with its one-line re
 
 from __future__ import annotations
 
-import typing
-
 from hwcheck.errors import HwcheckError
 from hwcheck.fleet.identity import node_key
 from hwcheck.fleet.models import card_model, cohort_of
+from hwcheck.status import STATUS_RANK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,14 +28,15 @@ if TYPE_CHECKING:
     # rule_id, model, component, value, reason, advisory
 
 NIC_FACTS = ("driver", "driver_version", "firmware_version")
-STATUS_RANK: dict[str, int] = {
-    "unjudged": 0,
-    "pass": 1,
-    "waived": 2,
-    "warn": 3,
-    "unknown": 4,
-    "fail": 5,
-}
+
+
+def more_urgent(status: str, than: str) -> bool:
+    """Whether `status` is more urgent than `than` by hwcheck.status's order; `unjudged` (no
+    rule judged the fact) is less urgent than any status."""
+    last = len(STATUS_RANK)
+    return STATUS_RANK.get(status, last) < STATUS_RANK.get(than, last)
+
+
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -196,23 +196,21 @@ def _outcome(item: Item, how: Judging, result: Result, inventory: Inventory | No
 
 
 def _identify(row: NodeRow, inventory: Inventory | None, result: Result | None) -> None:
-    summary = typing.cast("dict[str, str | None] | None", result.get("node") if result else None)
-    if isinstance(summary, dict):
-        row["hostname"] = summary.get("hostname")
-        row["serial"] = summary.get("serial")
-        row["product_uuid"] = summary.get("product_uuid")
-        row["system_vendor"] = summary.get("system_vendor")
-        row["system_model"] = summary.get("system_model")
-        row["collected_at"] = summary.get("collected_at")
+    """Who the node is: the result's `node` (or its inventory's summary), else the inventory's."""
+    from hwcheck.model.summary import node_summary, result_node
+
+    if result is not None:
+        summary = result_node(result)
     elif inventory is not None:
-        system = inventory["system"]
-        present = system["present"]
-        row["hostname"] = inventory["host"]["hostname"]
-        row["serial"] = system["product_serial"] if present else None
-        row["product_uuid"] = system["product_uuid"] if present else None
-        row["system_vendor"] = system["sys_vendor"] if present else None
-        row["system_model"] = system["product_name"] if present else None
-        row["collected_at"] = inventory["collected_at"]
+        summary = node_summary(inventory)
+    else:
+        return
+    row["hostname"] = summary["hostname"]
+    row["serial"] = summary["serial"]
+    row["product_uuid"] = summary["product_uuid"]
+    row["system_vendor"] = summary["system_vendor"]
+    row["system_model"] = summary["system_model"]
+    row["collected_at"] = summary["collected_at"]
     key = node_key(row["hostname"], row["serial"], row["product_uuid"])
     if key is not None:
         row["node"] = key
@@ -264,13 +262,13 @@ class _CardFindings:
         card = finding["subject"]["id"]
         status = finding["status"]
         self.subjects.setdefault(card, finding)
-        if STATUS_RANK[status] > STATUS_RANK[self.worst.get(card, "unjudged")]:
+        if more_urgent(status, self.worst.get(card, "unjudged")):
             self.worst[card] = status
-        fact = typing.cast("str | None", finding.get("fact"))
+        fact = finding.get("fact")
         if fact is None:
             return
         key = (card, fact)
-        if STATUS_RANK[status] > STATUS_RANK[self.fact_status.get(key, "unjudged")]:
+        if more_urgent(status, self.fact_status.get(key, "unjudged")):
             self.fact_status[key] = status
         observed = finding["observed"]
         self.values.setdefault(card, {})[fact] = observed["raw"]
@@ -354,7 +352,7 @@ def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
     outcome.rules = list(rules.values())
     models = {card["card"]: card["model"] for card in outcome.row["cards"]}
     for card_id, fact, finding in seen.known_bad:
-        match = typing.cast("dict[str, str] | None", finding.get("known_bad"))
+        match = finding.get("known_bad")
         if card_id in models and match is not None:
             outcome.known_bad.append(
                 (

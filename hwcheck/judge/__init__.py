@@ -3,15 +3,15 @@
     result = judge_node(selected, inventory, waivers=entries, today="2026-11-24",
                         judged_at="2026-11-24T14:00:00Z", strict=False)
 
-`selected` is a list of (Profile, why it was selected). The verdict and exit code follow
-hwcheck/status.py: any unwaived `fail` -> noncompliant (1); else an unwaived `unknown` on
-an error-severity rule -> unknown (3); else, with `strict`, any `warn` or other
-`unknown` -> noncompliant (1); else compliant (0).
+`selected` is a list of (Profile, why it was selected). Statuses, waivers, the verdict and
+the exit code follow hwcheck/status.py (node_verdict): any unwaived `fail` -> noncompliant
+(1); else an unwaived `unknown` on an error-severity rule -> unknown (3); else, with `strict`,
+any `warn` or other `unknown` -> noncompliant (1); else compliant (0).
 """
 
 from __future__ import annotations
 
-from hwcheck.status import ExitStatus
+from hwcheck.status import node_verdict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,34 +26,16 @@ if TYPE_CHECKING:
     )
     from hwcheck.profile.model import Profile
     from hwcheck.profile.waivers import WaiverEntry
+    from hwcheck.status import ExitStatus
 
 
 def verdict(findings: list[Finding], *, strict: bool) -> tuple[Verdict, ExitStatus, Counts]:
-    counts: Counts = {"passed": 0, "failed": 0, "warned": 0, "unknown": 0, "waived": 0}
-    names = {
-        "pass": "passed",
-        "fail": "failed",
-        "warn": "warned",
-        "unknown": "unknown",
-        "waived": "waived",
-    }
-    needed_unknown = soft = False
-    for f in findings:
-        counts[names[f["status"]]] += 1  # type: ignore[literal-required]
-        if f["status"] == "unknown":
-            if f["severity"] == "error":
-                needed_unknown = True
-            else:
-                soft = True
-        elif f["status"] == "warn":
-            soft = True
-    if counts["failed"]:
-        return "noncompliant", ExitStatus.NONCOMPLIANT, counts
-    if needed_unknown:
-        return "unknown", ExitStatus.UNKNOWN, counts
-    if strict and soft:
-        return "noncompliant", ExitStatus.NONCOMPLIANT, counts
-    return "compliant", ExitStatus.OK, counts
+    """The node's verdict, exit code and counts from its findings: hwcheck.status.node_verdict,
+    the one place these rules live."""
+    outcome, code, counts = node_verdict(
+        ((f["status"], f["severity"]) for f in findings), strict=strict
+    )
+    return outcome, code, counts  # type: ignore[return-value]
 
 
 def profile_use(profile: Profile, why: str) -> ProfileUse:
@@ -82,6 +64,7 @@ def judge_node(
     from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, idle_reason, judge
     from hwcheck.judge.waivers import apply_waivers
     from hwcheck.model import RESULT_SCHEMA_VERSION
+    from hwcheck.model.summary import node_summary
 
     # A card is unknown only when no selected profile covers it.
     covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
@@ -150,5 +133,6 @@ def judge_node(
         "findings": findings,
         "waiver_notes": notes,
         "not_applicable": idle,
+        "node": node_summary(inventory),
         "inventory": inventory,
     }

@@ -12,6 +12,7 @@ from hwcheck import versions
 from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
 from hwcheck.judge.subjects import card_views, node_subject, owned, selects, virtual_subject
+from hwcheck.status import finding_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,15 +20,15 @@ if TYPE_CHECKING:
 
     from hwcheck.judge.subjects import CardView
     from hwcheck.model.inventory import Inventory, Nic
-    from hwcheck.model.result import Finding, Observed, Subject
-    from hwcheck.profile.model import Constraint, Profile, Rule
+    from hwcheck.model.result import Finding, NicFact, Observed, Subject
+    from hwcheck.profile.model import Constraint, KnownBad, Profile, Rule
 
-    Eval = tuple[str, str, str | None, str | None, dict[str, str] | None, str | None]
-    # status, sentence, advisory, raw, parsed, source
+    Eval = tuple[str, str, KnownBad | None, str | None, dict[str, str] | None, str | None]
+    # status, sentence, the known-bad value matched, raw, parsed, source
 
 UNKNOWN_NIC_RULE = "hwcheck.unknown-nic"
 _RANK = {"pass": 0, "unknown": 1, "fail": 2}
-_NIC_FIELDS = {
+_NIC_FIELDS: dict[str, NicFact] = {
     "driver": "driver",
     "driver_version": "driver_version",
     "firmware": "firmware_version",
@@ -68,28 +69,32 @@ class _Context:
         subject: Subject,
         outcome: Eval,
         expected: str,
+        fact: NicFact | None = None,
     ) -> None:
-        status, message, advisory, raw, parsed, source = outcome
-        if status == "fail" and rule.severity != "error":
-            status = "warn"
+        """A finding of `rule` on `subject`; `fact` names the NIC field a NIC rule compared."""
+        outcome_status, message, bad, raw, parsed, source = outcome
+        status = finding_status(outcome_status, rule.severity)
         observed: Observed = {"raw": raw, "parsed": parsed, "source": source}
-        self.findings.append(
-            {
-                "rule_id": rule.id,
-                "profile": self.profile.top.name,
-                "layer": rule.layer,
-                "severity": rule.severity,  # type: ignore[typeddict-item]
-                "status": status,  # type: ignore[typeddict-item]
-                "subject": owned(subject),  # one card's findings never share a dict
-                "title": rule.title or rule.id,
-                "message": message,
-                "expected": expected,
-                "observed": observed,
-                "remediation": rule.remediation,
-                "advisory": advisory or rule.advisory,
-                "waiver": None,
-            }
-        )
+        finding: Finding = {
+            "rule_id": rule.id,
+            "profile": self.profile.top.name,
+            "layer": rule.layer,
+            "severity": rule.severity,  # type: ignore[typeddict-item]
+            "status": status,  # type: ignore[typeddict-item]
+            "subject": owned(subject),  # one card's findings never share a dict
+            "title": rule.title or rule.id,
+            "message": message,
+            "expected": expected,
+            "observed": observed,
+            "remediation": rule.remediation,
+            "advisory": (bad.advisory if bad is not None else None) or rule.advisory,
+            "waiver": None,
+        }
+        if fact is not None:
+            finding["fact"] = fact
+        if bad is not None:
+            finding["known_bad"] = {"value": bad.value, "reason": bad.reason}
+        self.findings.append(finding)
 
 
 def judge(profile: Profile, inventory: Inventory) -> list[Finding]:
@@ -106,7 +111,7 @@ def judge(profile: Profile, inventory: Inventory) -> list[Finding]:
 
 def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:
     field = _NIC_FIELDS[check]
-    raw: str | None = nic[field]  # type: ignore[literal-required]
+    raw: str | None = nic[field]
     source = nic["sources"].get(field)
     label = _LABELS[check]
     if raw is None:
@@ -121,8 +126,8 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
             source,
         )
     if check == "driver":
-        status, sentence, advisory = judge_text(constraint, raw, label)
-        return status, sentence, advisory, raw, None, source
+        status, sentence, bad = judge_text(constraint, raw, label)
+        return status, sentence, bad, raw, None, source
     fmt = constraint.fmt or versions.format_for(
         nic["driver"], "driver" if check == "driver_version" else "firmware"
     )
@@ -145,10 +150,10 @@ def _nic_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Cons
         if check == "firmware" and not constraint.fmt and not versions.has_own_format(nic["driver"])
         else None
     )
-    status, sentence, advisory, parsed = judge_version(
+    status, sentence, bad, parsed = judge_version(
         constraint, raw, fmt, label, default_for=default_for
     )
-    return status, sentence, advisory, raw, parsed, source
+    return status, sentence, bad, raw, parsed, source
 
 
 def _pair_value(ctx: _Context, rule: Rule, nic: Nic, check: str, constraint: Constraint) -> Eval:
@@ -211,14 +216,16 @@ def _nic_rule(ctx: _Context, rule: Rule) -> None:
         )
     else:
         expected = f"{_LABELS[rule.check or '']} {rule.constraint.describe()}"
+    # The inventory field compared, so that findings can be grouped by it without the rule.
+    fact = _NIC_FIELDS.get(rule.check or "")
     for view in ctx.views:
         if selects(selector, view):
-            ctx.add(rule, view.subject, _judge_card(ctx, rule, view, value), expected)
+            ctx.add(rule, view.subject, _judge_card(ctx, rule, view, value), expected, fact)
     if selector.link_types:
         for nic in ctx.inventory["nics"]:
             if nic["kind"] == "virtual" and nic["link_type"] in selector.link_types:
                 outcome = value(ctx, rule, nic, rule.check or "", rule.constraint)
-                ctx.add(rule, virtual_subject(nic), outcome, expected)
+                ctx.add(rule, virtual_subject(nic), outcome, expected, fact)
 
 
 def _count_rule(ctx: _Context, rule: Rule) -> None:
@@ -351,10 +358,10 @@ def _module_rule(ctx: _Context, rule: Rule) -> None:
         )
         return
     fmt = rule.constraint.fmt or versions.format_for(name, "driver")
-    status, sentence, advisory, parsed = judge_version(
+    status, sentence, bad, parsed = judge_version(
         rule.constraint, raw, fmt, f"module {name} version"
     )
-    ctx.add(rule, subject, (status, sentence, advisory, raw, parsed, "sysfs"), expected)
+    ctx.add(rule, subject, (status, sentence, bad, raw, parsed, "sysfs"), expected)
 
 
 def _fact_rule(ctx: _Context, rule: Rule) -> None:
@@ -387,12 +394,12 @@ def _fact_rule(ctx: _Context, rule: Rule) -> None:
             source,
         )
     elif not rule.constraint.versioned:
-        status, sentence, advisory = judge_text(rule.constraint, str(raw), label)
-        outcome = (status, sentence, advisory, str(raw), None, source)
+        status, sentence, bad = judge_text(rule.constraint, str(raw), label)
+        outcome = (status, sentence, bad, str(raw), None, source)
     else:
         fmt = rule.constraint.fmt or "dotted"
-        status, sentence, advisory, parsed = judge_version(rule.constraint, str(raw), fmt, label)
-        outcome = (status, sentence, advisory, str(raw), parsed, source)
+        status, sentence, bad, parsed = judge_version(rule.constraint, str(raw), fmt, label)
+        outcome = (status, sentence, bad, str(raw), parsed, source)
     ctx.add(rule, subject, outcome, expected)
 
 

@@ -1,7 +1,7 @@
 """Observed driver and firmware versions that cannot be judged as written: in-tree drivers
 that report the kernel release, values the kernel cut at 31 characters (and their
 /sys/module fallback), and components on an OEM firmware train judged against the chip
-vendor's numbering (hwcheck.judge.trains).
+vendor's numbering (hwcheck.versions.trains).
 Pure helpers of the engine; each returns the engine's evaluation tuple, or None to judge
 the value as it stands.
 """
@@ -9,16 +9,17 @@ the value as it stands.
 from __future__ import annotations
 
 from hwcheck import versions
-from hwcheck.judge import trains
 from hwcheck.judge.ops import judge_version
+from hwcheck.judge.trains import train_of
+from hwcheck.versions import trains
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.inventory import Nic
-    from hwcheck.profile.model import Constraint
+    from hwcheck.profile.model import Constraint, KnownBad
 
-    Eval = tuple[str, str, str | None, str | None, dict[str, str] | None, str | None]
-    # status, sentence, advisory, raw, parsed, source
+    Eval = tuple[str, str, KnownBad | None, str | None, dict[str, str] | None, str | None]
+    # status, sentence, the known-bad value matched, raw, parsed, source
 
 
 def may_be_cut(raw: str, fmt: str, name: str) -> bool:
@@ -76,13 +77,13 @@ def driver_version_fallback(  # noqa: PLR0917 - the parts the engine already hol
             if may_be_cut(raw, fmt, name)
             else None
         )
-    status, sentence, advisory, parsed = judge_version(constraint, module, fmt, label)
+    status, sentence, bad, parsed = judge_version(constraint, module, fmt, label)
     where = f"/sys/module/{nic['driver']}/version"
     return (
         status,
         f"{sentence[:-1]} (read from {where}: ethtool's {raw!r} was cut at "
         f"{versions.TRUNCATION_LENGTH} characters).",
-        advisory,
+        bad,
         module,
         parsed,
         f"sysfs {where}",
@@ -102,7 +103,7 @@ def oem_firmware(
     """Unknown when `name` is numbered by a firmware train other than the rule's, else None.
 
     `wanted` is the rule's `firmware_train` (None: the rule's numbers are the chip
-    vendor's). See hwcheck.judge.trains. A string that does not fit `fmt`, or lacks the
+    vendor's). See hwcheck.versions.trains. A string that does not fit `fmt`, or lacks the
     component, is left to judge_version, which says why.
     """
     parsed = _train_numbered(raw, fmt, name)
@@ -129,7 +130,7 @@ def _off_train(  # noqa: PLR0917 - the parts the engine already holds
     nic: Nic, raw: str, fmt: str, name: str, wanted: tuple[str, str] | None, threshold: str
 ) -> str | None:
     """Why the rule's numbers do not apply to `nic`'s train, or None when they do."""
-    train = trains.train_of(nic, fmt)
+    train = train_of(nic, fmt)
     if wanted is not None:
         if trains.on_train(wanted, train):
             return None

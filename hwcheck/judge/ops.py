@@ -1,7 +1,8 @@
 """The operator table: min, max, range, exact, allowed, known_bad.
 
 Each operator returns whether the observed value satisfies it and one sentence saying
-so with both values in it. Version operators compare sort keys from
+so with both values in it; a `known_bad` that matched is returned as well (the finding
+records it, with its advisory). Version operators compare sort keys from
 hwcheck.versions (numbers as numbers, hex IDs by equality only); text operators
 compare exactly. A value or threshold that cannot be read gives `unknown` with the
 reason, never pass and never fail.
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from hwcheck.profile.model import Constraint, KnownBad
 
-    Outcome = tuple[str, str, str | None]  # status, sentence, advisory
+    Outcome = tuple[str, str, KnownBad | None]  # status, sentence, the known-bad value matched
 
 OPERATORS = ("min", "max", "range", "exact", "allowed", "known_bad")
 
@@ -64,7 +65,7 @@ def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
     """Judge a text fact (driver name, arch, OS ID, ...) by exact comparison."""
     fails: list[str] = []
     passes: list[str] = []
-    advisory = None
+    matched = None
     for op, arg in constraint.ops:
         shown = f"{label} {value!r}"
         if op == "exact":
@@ -84,9 +85,9 @@ def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
                 else f"{shown} is known bad: {bad[0].reason}"
             )
             if bad:
-                advisory = bad[0].advisory
+                matched = bad[0]
         (passes if ok else fails).append(text)
-    return _combine(fails, passes, advisory)
+    return _combine(fails, passes, matched)
 
 
 # ---- versions -----------------------------------------------------------------------
@@ -94,8 +95,9 @@ def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
 
 def judge_version(
     constraint: Constraint, raw: str, fmt: str, label: str, *, default_for: str | None = None
-) -> tuple[str, str, str | None, dict[str, str] | None]:
-    """Judge a version string; returns (status, sentence, advisory, parsed components).
+) -> tuple[str, str, KnownBad | None, dict[str, str] | None]:
+    """Judge a version string; returns (status, sentence, the known-bad value it matched,
+    parsed components).
 
     `default_for` names the driver when `fmt` is only the default format its firmware is
     read in (it has none of its own): an unreadable value then says so.
@@ -125,8 +127,8 @@ def judge_version(
     implicit = component in ("version", "release")
     shown = f"{label} {value}" if implicit else f"{label} {component} {value}"
     if not versions.is_ordered(fmt, component):
-        status, sentence, advisory = _judge_equal(constraint, fmt, component, value, shown)
-        return status, sentence, advisory, parsed
+        status, sentence, matched = _judge_equal(constraint, fmt, component, value, shown)
+        return status, sentence, matched, parsed
     prepared = _prepare(constraint, fmt, component)
     if isinstance(prepared, str):
         return "unknown", prepared, None, parsed
@@ -143,14 +145,14 @@ def judge_version(
         )
     fails: list[str] = []
     passes: list[str] = []
-    advisory = None
+    matched = None
     for op, arg, text in prepared:
         ok, sentence = _VERSION_OPS[op](observed, arg, text, shown)
         (passes if ok else fails).append(sentence)
-        if not ok and op == "known_bad" and advisory is None:
-            advisory = next(kb.advisory for key, kb in arg if key == observed)  # type: ignore[attr-defined]
+        if not ok and op == "known_bad" and matched is None:
+            matched = next(kb for key, kb in arg if key == observed)  # type: ignore[attr-defined]
     status, sentence, _ = _combine(fails, passes, None)
-    return status, sentence, advisory, parsed
+    return status, sentence, matched, parsed
 
 
 def _incomparable(
@@ -228,7 +230,7 @@ def _judge_equal(
     """Equality-only components (EETrack, PSID): exact, allowed and known_bad only."""
     fails: list[str] = []
     passes: list[str] = []
-    advisory = None
+    matched = None
     try:
         for op, arg in constraint.ops:
             if op in ("min", "max", "range"):
@@ -251,12 +253,12 @@ def _judge_equal(
                     if ok
                     else f"{shown} is known bad: {bad[0].reason}"
                 )
-                if bad and advisory is None:
-                    advisory = bad[0].advisory
+                if bad and matched is None:
+                    matched = bad[0]
             (passes if ok else fails).append(text)
     except versions.VersionError as err:
         return "unknown", f"{shown} cannot be compared: {err}.", None
-    return _combine(fails, passes, advisory)
+    return _combine(fails, passes, matched)
 
 
 def _min(obs: object, key: object, text: object, shown: str) -> tuple[bool, str]:
@@ -306,10 +308,10 @@ _VERSION_OPS: dict[str, Callable[[object, object, object, str], tuple[bool, str]
 }
 
 
-def _combine(fails: list[str], passes: list[str], advisory: str | None) -> Outcome:
+def _combine(fails: list[str], passes: list[str], matched: KnownBad | None) -> Outcome:
     if fails:
-        return "fail", _sentence(fails), advisory
-    return "pass", _sentence(passes), advisory
+        return "fail", _sentence(fails), matched
+    return "pass", _sentence(passes), matched
 
 
 def _sentence(parts: list[str]) -> str:

@@ -1,13 +1,15 @@
 """Waivers: accepted exceptions to rules, each justified, scoped and expiring.
 
 A waiver names a rule ID and a scope (node, serial, model, card: every key given must
-match). It turns a `fail`, `warn` or `unknown` finding into `waived` until its expiry
-date (inclusive, compared with the `today` the caller passes in: the judge reads no
-clock). An expired waiver waives nothing and says so; a waiver that matched nothing is
+match). It turns a `fail`, `warn` or `unknown` finding into `waived` (hwcheck.status) until
+its expiry date (inclusive, compared with the `today` the caller passes in: the judge reads
+no clock). An expired waiver waives nothing and says so; a waiver that matched nothing is
 noted. Waiver files are read by hwcheck.profile.waivers, outside the pure judge.
 """
 
 from __future__ import annotations
+
+from hwcheck.status import WAIVABLE, waived_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def apply_waivers(
     notes: list[str] = []
     used: set[int] = set()
     for finding in findings:
-        if finding["status"] == "pass":
+        if finding["status"] not in WAIVABLE:
             continue
         for index, entry in enumerate(entries):
             if entry.rule_id != finding["rule_id"] or not _scope_matches(
@@ -83,7 +85,7 @@ def apply_waivers(
                 )
                 continue
             finding["message"] += f" Waived until {entry.expires}: {entry.justification}"
-            finding["status"] = "waived"
+            finding["status"] = waived_status(finding["status"], expired=expired)  # type: ignore[typeddict-item]
             break
     for index, entry in enumerate(entries):
         if index not in used:

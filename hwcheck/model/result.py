@@ -18,6 +18,9 @@ Status = Literal["pass", "fail", "warn", "unknown", "waived"]
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["compliant", "noncompliant", "unknown"]
 SubjectKind = Literal["node", "card", "nic", "module", "kernel", "os", "system"]
+NicFact = Literal["driver", "driver_version", "firmware_version"]
+"""The inventory NIC field a NIC rule compares (`driver`, `driver_version`, `firmware`
+checks)."""
 
 
 class CardIdentity(PciIdentity):
@@ -56,6 +59,13 @@ class Waiver(TypedDict):
     judged_status: NotRequired[Literal["fail", "warn", "unknown"]]
 
 
+class KnownBadMatch(TypedDict):
+    """The profile's known-bad value that the observed value matched, and why it is bad."""
+
+    value: str  # the known-bad value as the profile writes it: "16.35.1012"
+    reason: str
+
+
 class Finding(TypedDict):
     rule_id: str
     profile: str  # the profile (top layer) being checked
@@ -67,8 +77,14 @@ class Finding(TypedDict):
     message: str  # one sentence explaining the verdict, with the values compared
     expected: str
     observed: Observed
+    # NIC rules checking driver, driver_version or firmware: the NIC field compared (absent on
+    # other findings, and in results written before it existed)
+    fact: NotRequired[NicFact]
     remediation: str | None
     advisory: str | None  # URL
+    # When a known_bad operator of the rule matched the observed value (absent otherwise,
+    # and in results written before it existed); its advisory is `advisory`.
+    known_bad: NotRequired[KnownBadMatch]
     waiver: Waiver | None
 
 
@@ -111,11 +127,24 @@ class Verification(TypedDict):
     result `hwcheck check` writes: that one is the judge's own word).
 
     `verified`: re-judging against the profiles at hand gives the same findings and verdict;
-    `not-verified`: the profiles (or the waivers) were not at hand, nothing was compared;
+    `not-verified`: the profiles (or the waivers) were not at hand, or the result does not
+    embed its inventory: nothing was compared;
     `contradicted`: re-judging gives something else (rendered only with --unverified)."""
 
     status: Literal["verified", "not-verified", "contradicted"]
     detail: str  # one sentence: what was compared, or what was missing, or where they part
+
+
+class NodeSummary(TypedDict):
+    """Who the node is and when it was probed, from its inventory (None where unknown), so
+    that a result stands without the inventory beside it (hwcheck.model.summary)."""
+
+    hostname: str | None
+    serial: str | None  # DMI product_serial
+    product_uuid: str | None  # DMI product_uuid
+    system_vendor: str | None  # DMI sys_vendor
+    system_model: str | None  # DMI product_name
+    collected_at: str | None  # when the inventory was probed (RFC 3339 UTC)
 
 
 class Result(TypedDict):
@@ -131,5 +160,9 @@ class Result(TypedDict):
     findings: list[Finding]
     waiver_notes: list[str]  # e.g. expired waivers, waivers that matched nothing
     not_applicable: NotRequired[list[NotApplicable]]  # absent in results before hwcheck 0.2
-    inventory: Inventory
+    # Always written by the judge (absent in results written before it existed).
+    node: NotRequired[NodeSummary]
+    # The inventory judged: always written by the judge; absent in a result kept without it
+    # (hwcheck.model.summary.without_inventory), which `report` renders but cannot re-judge.
+    inventory: NotRequired[Inventory]
     verification: NotRequired[Verification]  # set by `hwcheck report`, never by `check`

@@ -104,7 +104,7 @@ class DeviceId:
 
 class Selector:
     """Which NICs a rule is about. `train`: the `firmware_train` (key, value) a card must be
-    on (see hwcheck.judge.trains), or None for any train."""
+    on (see hwcheck.versions.trains), or None for any train."""
 
     __slots__ = ("devices", "link_types", "models", "train", "vfs")
 
@@ -128,7 +128,7 @@ class Selector:
         parts += [f"{t} links" for t in self.link_types]
         text = ", ".join(parts)
         if self.train is not None:
-            from hwcheck.judge.trains import describe_wanted
+            from hwcheck.versions.trains import describe_wanted
 
             text += f" on {describe_wanted(self.train)}"
         return text

@@ -69,13 +69,18 @@ def _version_ok(fmt: str, component: str, text: str | None) -> str | None:
 
 def _train_selector(pci_id: str, nic: Nic, fmt: str, component: str) -> str | None:
     """The selector naming the golden card's firmware train, when `component` is numbered
-    by an OEM train there (hwcheck.judge.trains): without it the golden value would be
+    by an OEM train there (hwcheck.versions.trains): without it the golden value would be
     read as the chip vendor's number, and the golden node would be unknown on its rule."""
     import re
 
-    from hwcheck.judge import trains
+    from hwcheck.versions import trains
 
-    train = trains.train_of(nic, fmt)
+    train = trains.train_of(
+        fmt,
+        firmware_version=nic["firmware_version"],
+        vendor_id=nic["vendor_id"],
+        subsystem_vendor_id=nic["subsystem_vendor_id"],
+    )
     if (fmt, component) not in trains.TRAIN_COMPONENTS or train is None or train.chip:
         return None
     if train.key == "psid_prefix":

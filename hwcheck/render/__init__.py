@@ -40,7 +40,9 @@ def default_html_path(result: Result, reports_dir: str = "reports") -> str:
     has one-second resolution, so it is a wish, not a promise: the caller writes it with
     `OutputSet.add(..., unique=True)`, which takes `-2`, `-3`, ... when it is taken and
     never replaces another run's report."""
-    host = safe_filename_part(result["inventory"]["host"]["hostname"])
+    from hwcheck.model.summary import result_node
+
+    host = safe_filename_part(result_node(result)["hostname"])
     stamp = compact_timestamp(result["judged_at"])
     directory = reports_dir.rstrip("/") or "/"
     if directory == "/":

@@ -10,27 +10,33 @@ shows it.
 
 from __future__ import annotations
 
+from hwcheck.model.summary import result_node
 from hwcheck.render.order import (
-    STATUS_HEADINGS,
-    STATUS_ORDER,
-    STATUS_WORDS,
-    VERDICT_EXPLAINED,
-    VERDICT_WORDS,
     card_findings,
     counts_by_status,
     format_speed,
     nic_findings,
     safe_url,
     sorted_findings,
-    worst_status,
 )
+from hwcheck.render.words import (
+    NO_INVENTORY,
+    NOT_CHECKED,
+    STATUS_HEADINGS,
+    VERDICT_EXPLAINED,
+    VERIFICATION_EXPLAINED,
+    VERIFICATION_HEADINGS,
+    status_word,
+    verdict_word,
+)
+from hwcheck.status import STATUS_ORDER, worst_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from hwcheck.model.inventory import Card, Inventory, Nic
-    from hwcheck.model.result import Finding, Result
+    from hwcheck.model.result import Finding, NodeSummary, Result
 
     View = dict[str, Any]
 
@@ -84,6 +90,21 @@ def _identity(inventory: Inventory) -> list[tuple[str, View]]:
     source = inventory["source"]
     where = "this node (live)" if source["kind"] == "live" else f"capture {source['root']}"
     rows.append(("Probed", {"value": f"{where} at {inventory['collected_at']}", "missing": None}))
+    return rows
+
+
+def _node_identity(node: NodeSummary) -> list[tuple[str, View]]:
+    """The identity table of a result kept without its inventory: what its `node` says."""
+    product = " ".join(p for p in (node["system_vendor"], node["system_model"]) if p)
+    rows = [
+        ("Hostname", _fact(node["hostname"], "", {})),
+        ("System", _fact(product, "", {})),
+        ("Serial", _fact(node["serial"], "", {})),
+        ("UUID", _fact(node["product_uuid"], "", {})),
+    ]
+    if node["collected_at"]:
+        rows.append(("Probed", {"value": f"at {node['collected_at']}", "missing": None}))
+    rows.append(("Inventory", {"value": None, "missing": NO_INVENTORY}))
     return rows
 
 
@@ -155,8 +176,8 @@ def _firmware_cells(ports: list[Nic], parsed: dict[str, list[tuple[str, str]]]) 
 def _status_view(findings: list[Finding]) -> View:
     status = worst_status(f["status"] for f in findings)
     if status is None:
-        return {"status": "none", "word": "not checked", "count": 0}
-    return {"status": status, "word": STATUS_WORDS[status], "count": len(findings)}
+        return {"status": "none", "word": NOT_CHECKED, "count": 0}
+    return {"status": status, "word": status_word(status), "count": len(findings)}
 
 
 def _card_row(result: Result, card: Card, by_name: dict[str, Nic]) -> View:
@@ -222,7 +243,7 @@ def _finding(finding: Finding) -> View:
     advisory = finding["advisory"]
     return {
         **finding,
-        "word": STATUS_WORDS.get(finding["status"], finding["status"].upper()),
+        "word": status_word(finding["status"]),
         "raw": raw,
         "padded": raw is not None and raw != raw.strip(),
         "parsed": sorted((observed["parsed"] or {}).items()),
@@ -240,7 +261,7 @@ def _groups(result: Result) -> list[View]:
         {
             "status": status,
             "heading": STATUS_HEADINGS.get(status, status),
-            "word": STATUS_WORDS.get(status, status.upper()),
+            "word": status_word(status),
             "findings": items,
         }
         for status, items in by_status.items()
@@ -258,61 +279,39 @@ def _inventory_nic(nic: Nic) -> View:
     return {"name": nic["name"], "rows": rows}
 
 
-_VERIFICATION = {
-    "verified": (
-        "Verified by hwcheck report",
-        "The inventory this result embeds was judged again against the profiles at hand: "
-        "the same findings and verdict. The inventory itself is what the file holds: a "
-        "result file is not signed.",
-    ),
-    "not-verified": (
-        "Not verified",
-        "This report re-renders a saved result whose findings were not judged again. A "
-        "result file is not signed and anyone can edit it; give hwcheck report the profiles "
-        "it names to have it judged again.",
-    ),
-    "contradicted": (
-        "NOT VERIFIED: the findings do not follow",
-        "Judged again from the inventory it embeds and the profiles at hand, this result "
-        "gives other findings. It was rendered as it is only because --unverified asked for "
-        "it: do not sign this node off on it.",
-    ),
-}
-
-
 def _verification(result: Result) -> View | None:
     """What `hwcheck report` found when judging the result again; None for `check`'s own."""
     verification = result.get("verification")
     if verification is None:
         return None
-    heading, text = _VERIFICATION[verification["status"]]
-    return {**verification, "heading": heading, "text": text}
+    status = verification["status"]
+    return {
+        **verification,
+        "heading": VERIFICATION_HEADINGS[status],
+        "text": VERIFICATION_EXPLAINED[status],
+    }
 
 
 def build_view(result: Result) -> View:
+    """What the report shows of `result`. A result kept without its inventory
+    (`inventory_embedded` false) has no cards, interfaces, gaps or inventory to show: its
+    node table is what its `node` says, and `gaps` is None (not known, never "none")."""
+    if "inventory" not in result:
+        return _view_without_inventory(result)
     inventory = result["inventory"]
     by_name = {nic["name"]: nic for nic in inventory["nics"]}
     # A card made only of VFs gets no row of its own: its VFs are listed with the other
     # interfaces, each naming its PF, and each shows the findings about that card.
     cards = [card for card in inventory["cards"] if not card.get("vf_only")]
     in_cards = {name for card in cards for name in card["ports"]}
-    verdict = result["verdict"]
-    counts = counts_by_status(result)
     return {
-        "verdict": verdict,
-        "verdict_word": VERDICT_WORDS.get(verdict, verdict.upper()),
-        "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
-        "verification": _verification(result),
-        "host": inventory["host"]["hostname"] or "unknown host",
+        **_head(result),
         "identity": _identity(inventory),
-        "counts": [
-            {"status": s, "word": STATUS_WORDS[s], "heading": STATUS_HEADINGS[s], "count": c}
-            for s, c in counts.items()
-        ],
-        "total": sum(counts.values()),
+        "inventory_embedded": True,
+        "gaps": inventory["gaps"],
+        "probed_at": inventory["collected_at"],
         "cards": [_card_row(result, card, by_name) for card in cards],
         "others": [_other_row(result, n) for n in inventory["nics"] if n["name"] not in in_cards],
-        "groups": _groups(result),
         "inventory_nics": [_inventory_nic(n) for n in inventory["nics"]],
         # sorted keys: a result read back from JSON renders byte for byte the same
         "inventory_sections": [
@@ -321,6 +320,41 @@ def build_view(result: Result) -> View:
             ("System (DMI)", sorted(inventory["system"].items())),
             ("Source", sorted(inventory["source"].items())),
         ],
+    }
+
+
+def _head(result: Result) -> View:
+    """The verdict, verification, host and counts: what every report shows first."""
+    verdict = result["verdict"]
+    counts = counts_by_status(result)
+    return {
+        "verdict": verdict,
+        "verdict_word": verdict_word(verdict),
+        "verdict_explained": VERDICT_EXPLAINED.get(verdict, ""),
+        "verification": _verification(result),
+        "host": result_node(result)["hostname"] or "unknown host",
+        "counts": [
+            {"status": s, "word": status_word(s), "heading": STATUS_HEADINGS[s], "count": c}
+            for s, c in counts.items()
+        ],
+        "total": sum(counts.values()),
+        "groups": _groups(result),
+    }
+
+
+def _view_without_inventory(result: Result) -> View:
+    node = result_node(result)
+    return {
+        **_head(result),
+        "identity": _node_identity(node),
+        "inventory_embedded": False,
+        "no_inventory": NO_INVENTORY,
+        "gaps": None,
+        "probed_at": node["collected_at"],
+        "cards": [],
+        "others": [],
+        "inventory_nics": [],
+        "inventory_sections": [],
     }
 
 

@@ -22,7 +22,10 @@ are escaped, and characters XML 1.0 cannot carry are shown as `\\xNN`.
 
 from __future__ import annotations
 
-from hwcheck.render.order import VERDICT_WORDS, safe_url, sorted_findings
+from hwcheck.model.summary import result_node
+from hwcheck.render.order import safe_url, sorted_findings
+from hwcheck.render.words import JUNIT_NOTES, NO_INVENTORY, verdict_word
+from hwcheck.status import gates
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,26 +95,23 @@ def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
     )
     message = _attr(finding["message"])
     body = _text(_details(finding))
-    if status == "fail":
-        inner = f'<failure type="fail" message="{message}">{body}</failure>'
+    # The outcome mirrors the exit code: what gates the node fails (or errs) its test case.
+    gating = gates(status, finding["severity"], strict=strict)
+    if status in ("fail", "warn") and gating:
+        kind = "fail" if status == "fail" else "warning"
+        inner = f'<failure type="{kind}" message="{message}">{body}</failure>'
         outcome = "failure"
-    elif status == "warn" and strict:
-        inner = f'<failure type="warning" message="{message}">{body}</failure>'
-        outcome = "failure"
-    elif status == "unknown" and (finding["severity"] == "error" or strict):
+    elif status == "unknown" and gating:
         inner = f'<error type="unknown" message="{message}">{body}</error>'
         outcome = "error"
-    elif status == "unknown":
-        inner = f"<system-out>UNKNOWN: {body}</system-out>"
+    elif status in JUNIT_NOTES:
+        inner = f"<system-out>{JUNIT_NOTES[status]}: {body}</system-out>"
         outcome = "pass"
     elif status == "waived":
         waiver = finding["waiver"]
         why = f"waived: {waiver['justification']} (until {waiver['expires']})" if waiver else ""
         inner = f'<skipped message="{_attr(why or "waived")}"/><system-out>{body}</system-out>'
         outcome = "skipped"
-    elif status == "warn":
-        inner = f"<system-out>WARNING: {body}</system-out>"
-        outcome = "pass"
     else:
         return f"{head[:-1]}/>", "pass"
     return f"{head}\n      {inner}\n    </testcase>", outcome
@@ -138,10 +138,9 @@ def _suite(
         cases.append(_idle_testcase(rule))
         tally["tests"] += 1
         tally["skipped"] += 1
-    inventory = result["inventory"]
-    host = inventory["host"]["hostname"] or "localhost"
+    host = result_node(result)["hostname"] or "localhost"
     props = [
-        ("hwcheck.verdict", VERDICT_WORDS.get(result["verdict"], result["verdict"])),
+        ("hwcheck.verdict", verdict_word(result["verdict"])),
         ("hwcheck.exit_code", str(result["exit_code"])),
         ("hwcheck.version", result["hwcheck_version"]),
         ("hwcheck.judged_at", result["judged_at"]),
@@ -161,10 +160,15 @@ def _suite(
         "    </properties>",
         *cases,
     ]
-    gaps = inventory["gaps"]
-    if gaps:
+    inventory = result.get("inventory")
+    if inventory is None:
+        lines.append(
+            f"    <system-out>{_text(f'could not read: not known ({NO_INVENTORY})')}</system-out>"
+        )
+    elif inventory["gaps"]:
         text = "\n".join(
-            f"could not read {g['what']}: {g['reason']} ({g['source']}) {g['detail']}" for g in gaps
+            f"could not read {g['what']}: {g['reason']} ({g['source']}) {g['detail']}"
+            for g in inventory["gaps"]
         )
         lines.append(f"    <system-out>{_text(text)}</system-out>")
     lines.append("  </testsuite>")
@@ -189,8 +193,8 @@ def render_junit(result: Result) -> str:
         suites.append(xml)
         for key in totals:
             totals[key] += tally[key]
-    verdict = VERDICT_WORDS.get(result["verdict"], result["verdict"])
-    host = result["inventory"]["host"]["hostname"] or "unknown host"
+    verdict = verdict_word(result["verdict"])
+    host = result_node(result)["hostname"] or "unknown host"
     head = (
         f'<testsuites name="{_attr(f"hwcheck {host}: {verdict}")}" tests="{totals["tests"]}" '
         f'failures="{totals["failure"]}" errors="{totals["error"]}" '

@@ -1,10 +1,13 @@
-"""What every renderer agrees on: the order of findings, the status of a card or interface,
-the words for statuses and verdicts, and which links are safe to follow.
+"""What every renderer agrees on: the order of findings, which findings are about a card or
+interface, and which links are safe to follow. The statuses' order and rules are
+hwcheck.status's; the words shown for them are hwcheck.render.words'.
 
 Standard library only, and only what is needed: the terminal and JUnit paths load this too.
 """
 
 from __future__ import annotations
+
+from hwcheck.status import COUNT_KEYS, STATUS_ORDER, STATUS_RANK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -13,43 +16,14 @@ if TYPE_CHECKING:
     from hwcheck.model.inventory import Card
     from hwcheck.model.result import Finding, Result
 
-STATUS_ORDER = ("fail", "unknown", "warn", "waived", "pass")
-"""Most urgent first: failures, then facts we could not judge, then warnings, then waived."""
-
 SEVERITY_ORDER = ("error", "warning", "info")
 
-STATUS_WORDS = {
-    "fail": "FAIL",
-    "unknown": "UNKNOWN",
-    "warn": "WARN",
-    "waived": "WAIVED",
-    "pass": "PASS",
-}
-STATUS_HEADINGS = {
-    "fail": "Failed",
-    "unknown": "Unknown",
-    "warn": "Warnings",
-    "waived": "Waived",
-    "pass": "Passed",
-}
-VERDICT_WORDS = {
-    "compliant": "COMPLIANT",
-    "noncompliant": "NON-COMPLIANT",
-    "unknown": "UNKNOWN",
-}
-VERDICT_EXPLAINED = {
-    "compliant": "The node matches its reference architecture.",
-    "noncompliant": "At least one required rule failed: do not sign this node off.",
-    "unknown": "Facts a required rule needs could not be gathered: the node cannot be signed off.",
-}
-
-_STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 
 
 def finding_key(finding: Finding) -> tuple[int, int, str, str]:
     return (
-        _STATUS_RANK.get(finding["status"], len(STATUS_ORDER)),
+        STATUS_RANK.get(finding["status"], len(STATUS_ORDER)),
         _SEVERITY_RANK.get(finding["severity"], len(SEVERITY_ORDER)),
         finding["rule_id"],
         finding["subject"]["id"],
@@ -63,20 +37,8 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 def counts_by_status(result: Result) -> dict[str, int]:
     """The result's counts keyed by status, in STATUS_ORDER."""
-    counts = result["counts"]
-    return {
-        "fail": counts["failed"],
-        "unknown": counts["unknown"],
-        "warn": counts["warned"],
-        "waived": counts["waived"],
-        "pass": counts["passed"],
-    }
-
-
-def worst_status(statuses: Iterable[str]) -> str | None:
-    """The most urgent of `statuses` in STATUS_ORDER, or None when there are none."""
-    ranks = [_STATUS_RANK[s] for s in statuses if s in _STATUS_RANK]
-    return STATUS_ORDER[min(ranks)] if ranks else None
+    counts: dict[str, int] = result["counts"]  # type: ignore[assignment]
+    return {status: counts[COUNT_KEYS[status]] for status in STATUS_ORDER}
 
 
 def _touches_card(finding: Finding, card: Card) -> bool:

@@ -6,13 +6,9 @@ in a firmware string or an interface alias) are shown as `\\x1b`, never sent to 
 
 from __future__ import annotations
 
-from hwcheck.render.order import (
-    STATUS_WORDS,
-    VERDICT_WORDS,
-    counts_by_status,
-    safe_url,
-    sorted_findings,
-)
+from hwcheck.model.summary import result_node
+from hwcheck.render.order import counts_by_status, safe_url, sorted_findings
+from hwcheck.render.words import COUNT_WORDS, NO_INVENTORY, status_word, verdict_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,13 +30,6 @@ _COLORS = {
     "noncompliant": "\x1b[1;97;41m",
     "verdict-unknown": "\x1b[1;97;45m",
     "dim": "\x1b[2m",
-}
-_COUNT_WORDS = {
-    "fail": "failed",
-    "unknown": "unknown",
-    "warn": "warnings",
-    "waived": "waived",
-    "pass": "passed",
 }
 _INDENT = " " * 9
 
@@ -77,11 +66,11 @@ def verdict_line(result: Result, *, color: bool) -> str:
     """` NON-COMPLIANT   host: 2 failed, 1 unknown, 2 warnings, 12 passed (profile p 1.0)`."""
     paint = _Painter(color)
     verdict = result["verdict"]
-    word = VERDICT_WORDS.get(verdict, verdict.upper())
+    word = verdict_word(verdict)
     style = "verdict-unknown" if verdict == "unknown" else verdict
-    host = clean(result["inventory"]["host"]["hostname"] or "unknown host")
+    host = clean(result_node(result)["hostname"] or "unknown host")
     parts = [
-        f"{count} {_COUNT_WORDS[status]}"
+        f"{count} {COUNT_WORDS[status]}"
         for status, count in counts_by_status(result).items()
         if count or status in ("fail", "pass")
     ]
@@ -95,7 +84,7 @@ def verdict_line(result: Result, *, color: bool) -> str:
 
 def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
     status = finding["status"]
-    word = STATUS_WORDS.get(status, status.upper())
+    word = status_word(status)
     lines = [
         f"{paint(status, f'{word:<8}')} {clean(finding['rule_id'])}  "
         + paint("dim", f"[{finding['severity']}, layer {clean(finding['layer'])}]"),
@@ -148,6 +137,10 @@ def render_text(result: Result, *, color: bool, quiet: bool = False) -> str:
         out.append("")
         out.append(f"did not apply to this node ({len(idle)}):")
         out.extend(f"  {clean(r['rule_id'])}: {clean(r['reason'])}" for r in idle)
+    if "inventory" not in result:
+        out.append("")
+        out.append(f"could not read: not known ({NO_INVENTORY})")
+        return "\n".join(out) + "\n"
     gaps = result["inventory"]["gaps"]
     if gaps:
         out.append("")

@@ -1,0 +1,139 @@
+"""Fleet audit speed, printed side by side in one run (a script, not a timed test).
+
+10,000 node inventories are synthesised from the real fixture hosts (tests/fleetgen.py:
+varied versions, about 5% failing), then, interleaved over several rounds:
+
+- the floor: reading and json-parsing the same 10,000 files on one core (a bare interpreter
+  doing nothing else), what no fleet tool can beat;
+- `hwcheck fleet DIR --html --csv --json` on all cores: wall time and peak RSS of the whole
+  process tree (the parent and its workers, sampled);
+- the shell loop a user would otherwise write, `hwcheck check --inventory F --no-html` per
+  file, timed over 200 files and extrapolated to 10,000.
+
+Targets (issue 9): fleet at most 4 s wall on a 2-core machine and at most 1 GiB peak RSS; at
+most 3x the floor; at least 50x faster than the loop; the HTML at most 5 MB.
+
+    .venv/bin/python bench/bench_fleet.py [--nodes N] [--rounds R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+import fleetgen  # noqa: E402
+
+PY = os.path.join(ROOT, ".venv", "bin", "python")
+HWCHECK = os.path.join(ROOT, ".venv", "bin", "hwcheck")
+LOOP_FILES = 200
+FLOOR = """
+import json, os, sys
+d = sys.argv[1]
+for name in sorted(os.listdir(d)):
+    with open(os.path.join(d, name), "rb") as f:
+        json.loads(f.read())
+"""
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, int, int]:
+    """(wall seconds, peak tree RSS bytes, exit code) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1, 3):
+        sys.exit(f"bench: {' '.join(cmd[:3])} failed ({proc.returncode}): {err.decode()[-500:]}")
+    return wall, peak, proc.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nodes", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = os.path.join(tmp, "nodes")
+        paths = fleetgen.synthesise(inputs, args.nodes)
+        out = os.path.join(tmp, "out")
+        os.makedirs(out)
+        fleet_cmd = [
+            HWCHECK, "fleet", inputs, "-q",
+            "--html", os.path.join(out, "fleet.html"),
+            "--csv", os.path.join(out, "fleet.csv"),
+            "--json", os.path.join(out, "fleet.json"),
+        ]  # fmt: skip
+        floor_cmd = [PY, "-c", FLOOR, inputs]
+        subprocess.run(floor_cmd, check=True)  # warm the page cache
+        floors, fleets, peaks = [], [], []
+        code = 0
+        for _ in range(args.rounds):
+            floors.append(timed(floor_cmd)[0])
+            wall, peak, code = timed(fleet_cmd)
+            fleets.append(wall)
+            peaks.append(peak)
+        step = max(1, len(paths) // LOOP_FILES)
+        sample = paths[::step][:LOOP_FILES]
+        start = time.perf_counter()
+        for path in sample:
+            subprocess.run(
+                [HWCHECK, "check", "--inventory", path, "--no-html", "-q"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        loop = (time.perf_counter() - start) / len(sample) * args.nodes
+        html = os.path.getsize(os.path.join(out, "fleet.html"))
+    floor, fleet, peak = statistics.median(floors), statistics.median(fleets), max(peaks)
+    print(f"{args.nodes} nodes on {cores} cores, {args.rounds} rounds (median wall), exit {code}")
+    print(f"  floor (read + json.loads, 1 core) {floor:7.2f} s")
+    print(f"  hwcheck fleet (+html, csv, json)  {fleet:7.2f} s   target <= 4 s on 2 cores")
+    print(f"  check loop, from {len(sample)} runs      {loop:7.1f} s")
+    print(f"  fleet / floor                     {fleet / floor:7.2f} x   target <= 3x")
+    print(f"  loop / fleet                      {loop / fleet:7.1f} x   target >= 50x")
+    print(f"  peak RSS (process tree)           {peak / 2**20:7.0f} MiB target <= 1024 MiB")
+    print(f"  fleet HTML                        {html / 2**20:7.2f} MB  target <= 5 MB")
+
+
+if __name__ == "__main__":
+    main()

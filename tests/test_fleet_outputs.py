@@ -1,0 +1,193 @@
+"""`hwcheck fleet` reports: the fleet JSON and its published schema, the CSV rows, the JUnit
+names, drift against a baseline, and the rollup numbers, over the real fixture inventories."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import xmlschema
+from runcli import NO_CACHE, ROOT, run_hwcheck
+from test_fleet_inputs import fleet, inventory, load, write
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import fleet_schema
+
+XSD = os.path.join(ROOT, "tests", "fixtures", "junit", "junit.xsd")
+SCHEMA = os.path.join(ROOT, "docs", "schema", "fleet.schema.json")
+NAMES = ("intel-e810-ice", "intel-x710-i40e", "mellanox-cx5-dell", "virtio-vm", "qlogic-qede")
+
+
+def test_the_published_schema_is_the_one_the_types_make():
+    with open(SCHEMA, encoding="utf-8") as fh:
+        assert fh.read() == fleet_schema.text(), "run scripts/fleet_schema.py"
+
+
+def test_fleet_documents_validate_against_the_published_schema(tmp_path):
+    with open(SCHEMA, encoding="utf-8") as fh:
+        schema = json.load(fh)
+    base = tmp_path / "base.json"
+    done = run_hwcheck("fleet", *(inventory(n) for n in NAMES), "--json", str(base), "-q")
+    assert done.returncode == 1, done.stderr
+    jsonschema.validate(json.loads(base.read_text()), schema)
+    _, doc, _ = fleet(*(inventory(n) for n in NAMES[:3]), "--baseline", str(base))
+    jsonschema.validate(doc, schema)
+    assert doc["drift"] is not None
+    doc["nodes"][0]["verdict"] = "passed"
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("a verdict outside the vocabulary validated")
+
+
+def test_rollups_count_each_node_once_per_profile_and_cohort():
+    _, doc, _ = fleet(*(inventory(n) for n in NAMES))
+    counts = doc["counts"]
+    assert counts == {
+        "nodes": 5,
+        "compliant": 2,
+        "noncompliant": 2,
+        "unknown": 0,
+        "error": 1,
+        "superseded": 0,
+    }
+    profiles = {r["key"]: r for r in doc["by_profile"]}
+    assert profiles["intel/700-series"]["verdict"] == "noncompliant"
+    assert profiles["intel/800-series"]["counts"]["compliant"] == 1
+    assert profiles["(no profile)"]["verdict"] == "error"
+    assert sum(r["counts"]["nodes"] for r in doc["by_cohort"]) == 5
+    cohorts = {r["key"] for r in doc["by_cohort"]}
+    assert any(k.startswith("PowerEdge R740 | ") and "X710" in k for k in cohorts), cohorts
+    # worst first
+    order = ["noncompliant", "error", "unknown", "compliant"]
+    ranks = [order.index(r["verdict"]) for r in doc["by_cohort"]]
+    assert ranks == sorted(ranks)
+
+
+def test_failing_rules_say_how_many_nodes_and_which_cohorts(tmp_path):
+    x710 = load("intel-x710-i40e")
+    paths = [inventory("intel-x710-i40e")]
+    for i in range(3):
+        x710["host"]["hostname"] = f"x710-{i}"
+        paths.append(write(str(tmp_path / f"x{i}.json"), x710))
+    _, doc, _ = fleet(*paths, inventory("virtio-vm"))
+    rules = {(r["rule_id"], r["status"]): r for r in doc["failing_rules"]}
+    nvm = rules[("intel.700.nvm", "fail")]
+    assert nvm["nodes"] == 4 and nvm["profile"] == "intel/700-series"
+    assert nvm["cohorts"] == [doc["nodes"][0]["cohort"]]
+    assert nvm["severity"] == "error" and nvm["remediation"]
+    assert doc["failing_rules"][0]["status"] == "fail"
+
+
+def test_csv_has_one_row_per_node_and_card_and_never_a_formula(tmp_path):
+    hostile = load("intel-e810-ice")
+    hostile["host"]["hostname"] = '=HYPERLINK("http://x")'
+    out = tmp_path / "fleet.csv"
+    paths = [inventory(n) for n in NAMES] + [write(str(tmp_path / "h.json"), hostile)]
+    done = run_hwcheck("fleet", *paths, "--csv", str(out), "-q", env=NO_CACHE)
+    assert done.returncode == 1, done.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    _, doc, _ = fleet(*paths)
+    want = sum(max(1, len(node["cards"])) for node in doc["nodes"])
+    assert len(rows) == want
+    e810 = [r for r in rows if r["hostname"] == "nfvi-sm-12"]
+    assert len(e810) == 1
+    (row,) = e810
+    assert (row["vendor_id"], row["device_id"], row["driver"]) == ("8086", "1592", "ice")
+    assert row["firmware_version"] == "4.30 0x8001af27 1.3429.0"
+    assert row["verdict"] == "compliant" and row["serial"] == "S452178X2A10077"
+    x710 = [r for r in rows if r["hostname"] == "compute-r740-07"]
+    assert {r["card"] for r in x710} == {"0000:01:00", "0000:3b:00"}
+    assert all("intel.700.nvm" in r["failed_rules"].split() for r in x710)
+    error = [r for r in rows if r["verdict"] == "error"]
+    assert len(error) == 1 and error[0]["card"] == "" and error[0]["error"]
+    assert [r["hostname"] for r in rows if "HYPERLINK" in r["hostname"]] == [
+        '\'=HYPERLINK("http://x")'
+    ]
+
+
+def test_junit_has_a_suite_per_cohort_and_a_case_per_node_named_by_host(tmp_path):
+    out = tmp_path / "fleet.xml"
+    done = run_hwcheck("fleet", *(inventory(n) for n in NAMES), "--junit", str(out), "-q")
+    assert done.returncode == 1, done.stderr
+    xmlschema.XMLSchema(XSD).validate(str(out))
+    _, doc, _ = fleet(*(inventory(n) for n in NAMES))
+    root = ET.parse(out).getroot()  # noqa: S314 - our own output under test
+    suites = root.findall("testsuite")
+    assert sorted(s.get("name") for s in suites) == sorted(r["key"] for r in doc["by_cohort"])
+    cases = {c.get("name"): c for s in suites for c in s.findall("testcase")}
+    assert set(cases) == {row["hostname"] or row["node"] for row in doc["nodes"]}
+    assert cases["compute-r740-07"].find("failure").get("type") == "noncompliant"
+    assert "intel.700.nvm" in cases["compute-r740-07"].find("failure").get("message")
+    error = next(c for c in cases.values() if c.find("error") is not None)
+    assert error.find("error").get("type") == "error"
+    assert cases["vm"].find("failure") is None and cases["vm"].find("error") is None
+    assert root.get("failures") == "2" and root.get("errors") == "1" and root.get("tests") == "5"
+
+
+def test_drift_against_a_baseline(tmp_path):
+    base = tmp_path / "base.json"
+    first = [inventory(n) for n in ("intel-e810-ice", "intel-x710-i40e", "virtio-vm")]
+    done = run_hwcheck("fleet", *first, "--json", str(base), "-q", env=NO_CACHE)
+    assert done.returncode == 1, done.stderr
+    e810 = load("intel-e810-ice")
+    for nic in e810["nics"]:
+        if nic["driver"] == "ice":
+            nic["firmware_version"] = "3.20 0x8001af27 1.3429.0"
+    x710 = load("intel-x710-i40e")
+    for nic in x710["nics"]:
+        if nic["driver"] == "i40e":
+            nic["firmware_version"] = "9.20 0x8000d8c5 1.3429.0"
+    second = [
+        write(str(tmp_path / "e810.json"), e810),
+        write(str(tmp_path / "x710.json"), x710),
+        inventory("broadcom-bnxt-bnx2x"),
+    ]
+    _, doc, _ = fleet(*second, "--baseline", str(base))
+    drift = doc["drift"]
+    assert drift["baseline"] == str(base)
+    assert drift["newly_failing"] == ["nfvi-sm-12/S452178X2A10077"]
+    assert drift["newly_passing"] == ["compute-r740-07/7XJ2Q63"], doc["nodes"]
+    assert drift["added"] == ["storage-r7515-02/9QW4M53"]
+    assert drift["gone"] == ["vm"]
+    changes = {
+        (c["node"], c["card"], c["field"]): (c["before"], c["after"]) for c in drift["changed"]
+    }
+    assert changes == {
+        ("nfvi-sm-12/S452178X2A10077", "0000:18:00", "firmware_version"): (
+            "4.30 0x8001af27 1.3429.0",
+            "3.20 0x8001af27 1.3429.0",
+        ),
+        ("compute-r740-07/7XJ2Q63", "0000:3b:00", "firmware_version"): (
+            "8.15 0x8000a4e8 1.2879.0",
+            "9.20 0x8000d8c5 1.3429.0",
+        ),
+    }
+
+
+def test_a_baseline_that_is_not_a_fleet_document_is_refused(tmp_path):
+    done = run_hwcheck("fleet", inventory("virtio-vm"), "--baseline", inventory("virtio-vm"))
+    assert done.returncode == 2
+    assert "not an hwcheck fleet document" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reports_are_written_all_or_none(tmp_path):
+    json_out, csv_out = tmp_path / "fleet.json", tmp_path / "fleet.csv"
+    done = run_hwcheck(
+        "fleet",
+        inventory("virtio-vm"),
+        "--json",
+        str(json_out),
+        "--csv",
+        str(tmp_path / "missing" / "fleet.csv"),
+    )
+    assert done.returncode == 4, done.stderr
+    assert not json_out.exists() and not csv_out.exists()
+    assert os.listdir(tmp_path) == []
