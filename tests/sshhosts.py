@@ -185,7 +185,7 @@ class SshHosts:
             )
         script = f'hostname "$1" && exec {SSHD} -D -e -f "$2"'
         with open(host.log, "ab") as log:
-            host.process = subprocess.Popen(  # noqa: S603: fixed argv
+            host.process = subprocess.Popen(
                 ["ip", "netns", "exec", host.netns, "unshare", "--uts", "--",
                  "sh", "-c", script, "sh", host.hostname, config],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

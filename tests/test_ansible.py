@@ -6,7 +6,10 @@ root with the test's key, checks each host key against the test's known_hosts, b
 with sudo as it would on a real host, runs the repository's hwcheck (the role's "already
 installed" mode: the hosts share this filesystem), fetches one capture per host and runs
 `hwcheck fleet` once on the controller. What the fleet reports of each host is compared
-with what the kernel lists in that host's namespace.
+with what the kernel lists in that host's namespace. Further tests stop one host's sshd
+(unreachable: absent from the fleet and named), let the fleet's verdict fail the play,
+judge again with `--tags fleet`, and install hwcheck from wheels into a venv on a host.
+"""
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests import sshhosts
-
-pytestmark = pytest.mark.live
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -89,35 +90,13 @@ def hosts(tmp_path):
         made.close()
 
 
-@pytest.fixture
-def ansible(tmp_path, hosts):
-    """Run the playbook against `hosts`: ansible-playbook's exit code and output."""
-    inventory = tmp_path / "inventory.json"
-    inventory.write_text(
-        json.dumps(
-            {
-                "fleet": {
-                    "hosts": {
-                        host.name: {
-                            "ansible_host": host.address,
-                            # The hosts share this filesystem: each writes to its own directory.
-                            "hwcheck_remote_dir": str(tmp_path / "on-host" / host.name),
-                        }
-                        for host in hosts.hosts
-                    },
-                    "vars": {
-                        "ansible_user": "root",
-                        "ansible_ssh_private_key_file": hosts.key,
-                        "ansible_ssh_common_args": (
-                            f"-o UserKnownHostsFile={hosts.known_hosts} "
-                            "-o StrictHostKeyChecking=yes"
-                        ),
-                        "ansible_python_interpreter": "/usr/bin/python3",
-                    },
-                }
-            }
-        )
-    )
+def run_playbook(tmp_path, inventory: dict, variables: dict, *args: str) -> tuple[int, str]:
+    """ansible-playbook with the shipped ansible.cfg, `inventory` (as Ansible's YAML/JSON
+    inventory) and `variables` as extra vars: its exit code and output."""
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    extra = tmp_path / "extra-vars.json"
+    extra.write_text(json.dumps({"hwcheck_bin": HWCHECK, "hwcheck_controller_bin": HWCHECK,
+                                 **variables}))  # fmt: skip
     home = tmp_path / "ansible-home"
     # ssh's control sockets need a short path (108 bytes), shorter than pytest's tmp_path.
     control = tempfile.mkdtemp(prefix="hwc-cp-")
@@ -130,22 +109,47 @@ def ansible(tmp_path, hosts):
         "ANSIBLE_SSH_CONTROL_PATH_DIR": control,
         "ANSIBLE_NOCOLOR": "1",
     }
-
-    def play(variables: dict, *args: str) -> tuple[int, str]:
-        extra = tmp_path / "extra-vars.json"
-        extra.write_text(json.dumps({"hwcheck_bin": HWCHECK, "hwcheck_controller_bin": HWCHECK,
-                                     **variables}))  # fmt: skip
+    try:
         done = subprocess.run(
-            [os.path.join(BIN, "ansible-playbook"), "-i", str(inventory), PLAYBOOK,
-             "-e", f"@{extra}", *args],
+            [os.path.join(BIN, "ansible-playbook"), "-i", str(tmp_path / "inventory.json"),
+             PLAYBOOK, "-e", f"@{extra}", *args],
             capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=180, check=False,
         )  # fmt: skip
-        return done.returncode, done.stdout + done.stderr
-
-    try:
-        yield play
     finally:
         shutil.rmtree(control, ignore_errors=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.fixture
+def ansible(tmp_path, hosts):
+    """Run the playbook against `hosts`, logging in as root with the test's key and known
+    hosts; `host_vars` adds variables for some of them."""
+
+    def play(variables: dict, *args: str, host_vars: dict | None = None) -> tuple[int, str]:
+        inventory = {
+            "fleet": {
+                "hosts": {
+                    host.name: {
+                        "ansible_host": host.address,
+                        # The hosts share this filesystem: each writes to its own directory.
+                        "hwcheck_remote_dir": str(tmp_path / "on-host" / host.name),
+                        **(host_vars or {}).get(host.name, {}),
+                    }
+                    for host in hosts.hosts
+                },
+                "vars": {
+                    "ansible_user": "root",
+                    "ansible_ssh_private_key_file": hosts.key,
+                    "ansible_ssh_common_args": (
+                        f"-o UserKnownHostsFile={hosts.known_hosts} -o StrictHostKeyChecking=yes"
+                    ),
+                    "ansible_python_interpreter": "/usr/bin/python3",
+                },
+            }
+        }
+        return run_playbook(tmp_path, inventory, variables, *args)
+
+    return play
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
@@ -179,6 +183,7 @@ def fleet_nodes(out) -> dict[str, dict]:
     return nodes
 
 
+@pytest.mark.live
 def test_the_playbook_captures_every_host_over_ssh_and_judges_the_fleet(tmp_path, hosts, ansible):
     for (name, _, _, extra), host in zip(HOSTS, hosts.hosts, strict=True):
         assert host.name == name
@@ -222,11 +227,12 @@ def test_the_playbook_captures_every_host_over_ssh_and_judges_the_fleet(tmp_path
         assert node["profiles"] == ["test/netns-hosts"]
     with open(out / "fleet.csv", newline="") as table:
         assert {row["hostname"] for row in csv.DictReader(table)} == set(nodes)
-    cases = ET.parse(out / "fleet.xml").getroot().iter("testcase")
+    cases = ET.parse(out / "fleet.xml").getroot().iter("testcase")  # noqa: S314 - our own output
     assert len(list(cases)) == len(nodes)
     assert (out / "not-collected.txt").read_text() == ""
 
 
+@pytest.mark.live
 def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_the_play(
     tmp_path, hosts, ansible
 ):
@@ -242,8 +248,10 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     profile.write_text(AT_MOST_THREE_VETH)
     variables = {"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)],
                  "hwcheck_html": False}  # fmt: skip
+    # edge2 sends its inventory (hwcheck probe --json) rather than a capture.
+    probe_mode = {edge2.name: {"hwcheck_collect": "probe"}}
 
-    rc, output = ansible(variables)
+    rc, output = ansible(variables, host_vars=probe_mode)
 
     # Ansible lists edge3 as unreachable; the fleet is judged without it, and its exit code 1
     # (edge2 has five veth ports) fails the fleet play, run on the controller for edge1.
@@ -256,9 +264,12 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     assert f"fatal: [{edge1.name} -> localhost]: FAILED!" in output
     assert "hwcheck fleet exited 1 (a node is non-compliant): fleet NONCOMPLIANT: 2 nodes" in output
     assert sorted(os.listdir(out / "hosts")) == [edge1.name, edge2.name]
+    assert os.listdir(out / "hosts" / edge1.name) == ["capture.tar.gz"]
+    assert os.listdir(out / "hosts" / edge2.name) == ["inventory.json"]
     assert (out / "not-collected.txt").read_text() == f"{edge3.name}\n"
     nodes = fleet_nodes(out)
     assert sorted(nodes) == [edge1.hostname, edge2.hostname]
+    assert nodes[edge2.hostname]["source"] == str(out / "hosts" / edge2.name / "inventory.json")
     for host in (edge1, edge2):
         veths = [link for link, kind in host.link_kinds().items() if kind == "veth"]
         node = nodes[host.hostname]
@@ -273,7 +284,9 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     # those that did not answer; with hwcheck_fail_on empty the verdict only reports.
     judged_before = json.loads((out / "fleet.json").read_text())["judged_at"]
     logins_before = [logins(host) for host in (edge1, edge2)]
-    rc, output = ansible({**variables, "hwcheck_fail_on": []}, "--tags", "fleet")
+    rc, output = ansible(
+        {**variables, "hwcheck_fail_on": []}, "--tags", "fleet", host_vars=probe_mode
+    )
 
     assert rc == 0, output
     assert [logins(host) for host in (edge1, edge2)] == logins_before
@@ -283,6 +296,7 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     assert sorted(fleet_nodes(out)) == [edge1.hostname, edge2.hostname]
 
 
+@pytest.mark.live
 def test_the_wheel_mode_installs_hwcheck_into_a_venv_on_the_host_once(tmp_path, hosts, ansible):
     edge1 = hosts.hosts[0]
     wheels = tmp_path / "wheels"
@@ -326,9 +340,8 @@ def test_the_wheel_mode_installs_hwcheck_into_a_venv_on_the_host_once(tmp_path, 
         f"skipping: [{edge1.name}]"
     ), output
     assert task_result(output, install) == f"skipping: [{edge1.name}]", output
-    assert task_result(output, "TASK [hwcheck : Capture what the probe reads (hwcheck capture)]") == (
-        f"changed: [{edge1.name}]"
-    ), output
+    capture_task = "TASK [hwcheck : Capture what the probe reads (hwcheck capture)]"
+    assert task_result(output, capture_task) == f"changed: [{edge1.name}]", output
 
 
 def task_result(output: str, task: str) -> str:
@@ -337,3 +350,20 @@ def task_result(output: str, task: str) -> str:
     starts = [i for i, line in enumerate(lines) if line.startswith(task + " *")]
     assert len(starts) == 1, (task, output)
     return lines[starts[0] + 1]
+
+
+def test_a_misspelled_choice_stops_the_play_naming_the_variable_before_any_host_is_asked(
+    tmp_path,
+):
+    # Port 1 of loopback refuses connections: a host the play would find unreachable.
+    nowhere = {"fleet": {"hosts": {"nowhere": {"ansible_host": "127.0.0.1", "ansible_port": 1}}}}
+    out = tmp_path / "fleet"
+
+    rc, output = run_playbook(
+        tmp_path, nowhere, {"hwcheck_install": "wheels", "hwcheck_output_dir": str(out)}
+    )
+
+    assert rc == 2, output
+    assert "value of hwcheck_install must be one of: present, wheel, got: wheels" in output
+    assert recap(output)["nowhere"]["unreachable"] == 0, output  # it was never connected to
+    assert not out.exists()
