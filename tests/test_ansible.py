@@ -10,7 +10,6 @@ with what the kernel lists in that host's namespace. Further tests stop one host
 (unreachable: absent from the fleet and named), let the fleet's verdict fail the play,
 judge again with `--tags fleet`, and install hwcheck from wheels into a venv on a host.
 """
-"""
 
 from __future__ import annotations
 
