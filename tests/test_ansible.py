@@ -247,8 +247,9 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     profile.write_text(AT_MOST_THREE_VETH)
     variables = {"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)],
                  "hwcheck_html": False}  # fmt: skip
-    # edge2 sends its inventory (hwcheck probe --json) rather than a capture.
-    probe_mode = {edge2.name: {"hwcheck_collect": "probe"}}
+    # edge2 sends its inventory (hwcheck probe --json) rather than a capture; edge1, logged
+    # into as root, is told it needs no become.
+    probe_mode = {edge2.name: {"hwcheck_collect": "probe"}, edge1.name: {"hwcheck_become": False}}
 
     rc, output = ansible(variables, host_vars=probe_mode)
 
