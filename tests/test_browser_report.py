@@ -9,6 +9,7 @@ import json
 import os
 
 import pytest
+from browser import Session
 
 from hwcheck.render.html import render_html
 
@@ -17,16 +18,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures", "results")
 ARTIFACTS = os.path.join(HERE, "artifacts")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -43,35 +34,6 @@ def write_report(tmp_path, name):
 def playwright():
     with playwright_api.sync_playwright() as running:
         yield running
-
-
-class Session:
-    """One fresh browser profile, recording every request, console message and page error."""
-
-    def __init__(self, playwright, user_data_dir, *, javascript=True):
-        self.context = playwright.chromium.launch_persistent_context(
-            str(user_data_dir),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            java_script_enabled=javascript,
-            viewport={"width": 1280, "height": 1000},
-        )
-        self.requests = []
-        self.console = []
-        self.errors = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
-        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
-
-    def open(self, url):
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_timeout(200)  # let late loads (images, favicon) show up if any
-        return self.page
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.fixture

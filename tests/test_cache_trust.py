@@ -35,7 +35,7 @@ from hwcheck.status import ExitStatus
 SHIPPED = os.path.join(ROOT, "profiles")
 VM = os.path.join(ROOT, "tests", "fixtures", "inventories", "virtio-vm.json")
 RESULT = os.path.join(ROOT, "tests", "fixtures", "results", "judged-intel-x710-i40e.json")
-TEMPLATE = os.path.join(ROOT, "hwcheck", "render", "templates", "report.html.j2")
+TEMPLATES = os.path.join(ROOT, "hwcheck", "render", "templates")
 
 # Applies to the virtio VM and fails it: no kernel is 99.0 yet.
 STRICT = """\
@@ -74,22 +74,35 @@ def _yaml_entry(profile: Path) -> tuple[str, bytes]:
     return name, marshal.dumps((1, real, data, yamlsrc.parse(LAX.encode(), str(profile))))
 
 
-def _template_entry(name: str) -> bytes:
-    """A compiled-template entry bound to the real template's source that renders PLANTED."""
-    with open(TEMPLATE, encoding="utf-8") as fh:
-        checksum = hashlib.sha1(fh.read().encode("utf-8")).hexdigest()  # noqa: S324 - jinja2's key
-    code = jinja2.Environment(autoescape=True).compile("PLANTED", name="report.html.j2")
-    return jinja2.bccache.bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+def _checksum(template: str) -> str:
+    with open(os.path.join(TEMPLATES, template), encoding="utf-8") as fh:
+        return hashlib.sha1(fh.read().encode("utf-8")).hexdigest()  # noqa: S324 - jinja2's key
 
 
-def _plant(nobody: list[str], tmp_path: Path, how: str, kind: str, name: str, data: bytes):
-    """Lay out `tmp_path/cache` as `how` says and have nobody write entry `name` in it.
-    Returns the cache directory."""
+def _template_entry(template: str) -> bytes:
+    """A compiled-template entry bound to the real `template`'s source that renders PLANTED."""
+    code = jinja2.Environment(autoescape=True).compile("PLANTED", name=template)
+    head = jinja2.bccache.bc_magic + pickle.dumps(_checksum(template), 2)
+    return head + marshal.dumps(code)
+
+
+def _entry_names(kind_dir: Path) -> dict[str, str]:
+    """The entry a run of our own wrote for each template it compiled (the node report and
+    the base it extends), told apart by the source each entry is bound to."""
+    names = {}
+    for template in ("report.html.j2", "base.html.j2"):
+        head = jinja2.bccache.bc_magic + pickle.dumps(_checksum(template), 2)
+        (entry,) = [e.name for e in kind_dir.iterdir() if e.read_bytes().startswith(head)]
+        names[template] = entry
+    assert len(names) == len(list(kind_dir.iterdir())) == 2
+    return names
+
+
+def _plant(nobody: list[str], tmp_path: Path, how: str, kind: str, entries: dict[str, bytes]):
+    """Lay out `tmp_path/cache` as `how` says and have nobody write `entries` (name: bytes)
+    in it. Returns the cache directory."""
     base = tmp_path / "cache"
     kind_dir = base / "hwcheck" / kind
-    source = tmp_path / "planted.bin"
-    source.write_bytes(data)
-    source.chmod(0o644)
     if how == "world-writable base":  # nobody makes hwcheck/KIND, all theirs
         base.mkdir(mode=0o700)
         base.chmod(0o777)
@@ -110,14 +123,20 @@ def _plant(nobody: list[str], tmp_path: Path, how: str, kind: str, name: str, da
             kind_dir.chmod(0o770)
         elif how == "entry owned by nobody":
             kind_dir.chmod(0o777)
-    copy = subprocess.run(
-        [*nobody, "cp", str(source), str(kind_dir / name)], capture_output=True, check=False
-    )
-    assert copy.returncode == 0, copy.stderr
+    for number, (name, data) in enumerate(entries.items()):
+        source = tmp_path / f"planted-{number}.bin"
+        source.write_bytes(data)
+        source.chmod(0o644)
+        copy = subprocess.run(
+            [*nobody, "cp", str(source), str(kind_dir / name)], capture_output=True, check=False
+        )
+        assert copy.returncode == 0, copy.stderr
     if how == "entry owned by nobody":
         kind_dir.chmod(0o700)
-        (kind_dir / name).chmod(0o600)
-    assert (kind_dir / name).stat().st_uid == _uid("nobody")
+    for name in entries:
+        if how == "entry owned by nobody":
+            (kind_dir / name).chmod(0o600)
+        assert (kind_dir / name).stat().st_uid == _uid("nobody")
     return kind_dir
 
 
@@ -175,17 +194,23 @@ def test_an_entry_of_our_own_is_used_so_a_planted_one_would_decide(tmp_path):
     assert _check(tmp_path).returncode == ExitStatus.OK  # our own cache is trusted
     shutil.rmtree(tmp_path / "cache")
     real = _render(tmp_path, "cold.html")
-    (entry,) = (tmp_path / "cache" / "hwcheck" / "jinja2").iterdir()
-    entry.write_bytes(_template_entry(entry.name))
-    assert _render(tmp_path, "planted.html") == "PLANTED"
+    kind_dir = tmp_path / "cache" / "hwcheck" / "jinja2"
+    names = _entry_names(kind_dir)
     assert "PLANTED" not in real
+    # the page's own template and the base it extends are each run from the cache
+    for template, name in names.items():
+        original = (kind_dir / name).read_bytes()
+        (kind_dir / name).write_bytes(_template_entry(template))
+        assert _render(tmp_path, f"planted-{template}.html") == "PLANTED", template
+        (kind_dir / name).write_bytes(original)
+    assert _render(tmp_path, "warm.html") == real
 
 
 @pytest.mark.parametrize("how", HOSTILE)
 def test_a_profile_tree_planted_by_another_user_is_not_used(nobody, tmp_path, how):
     profile = _strict(tmp_path)
     name, data = _yaml_entry(profile)
-    kind_dir = _plant(nobody, tmp_path, how, "yaml", name, data)
+    kind_dir = _plant(nobody, tmp_path, how, "yaml", {name: data})
     planted = sorted(os.listdir(kind_dir))
 
     run = _check(tmp_path)
@@ -198,12 +223,12 @@ def test_a_profile_tree_planted_by_another_user_is_not_used(nobody, tmp_path, ho
 @pytest.mark.parametrize("how", HOSTILE)
 def test_a_compiled_template_planted_by_another_user_is_not_run(nobody, tmp_path, how):
     real = _render(tmp_path, "real.html", cache=False)
-    # The entry's name is the one a run of our own would use.
+    # The entries' names are the ones a run of our own would use.
     _render(tmp_path, "cold.html")
-    (entry,) = (tmp_path / "cache" / "hwcheck" / "jinja2").iterdir()
-    name = entry.name
+    names = _entry_names(tmp_path / "cache" / "hwcheck" / "jinja2")
     shutil.rmtree(tmp_path / "cache")
-    kind_dir = _plant(nobody, tmp_path, how, "jinja2", name, _template_entry(name))
+    entries = {name: _template_entry(template) for template, name in names.items()}
+    kind_dir = _plant(nobody, tmp_path, how, "jinja2", entries)
     planted = sorted(os.listdir(kind_dir))
 
     assert _render(tmp_path, "after.html") == real

@@ -162,7 +162,7 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     if page is not None:
         from hwcheck.render import html
 
-        outputs.append((page, html.render_fleet_html(fleet)))  # type: ignore[attr-defined]
+        outputs.append((page, html.render_fleet_html(fleet)))
     if args.json is not None:
         from hwcheck.render.fleetjson import render_fleet_json
 

@@ -62,18 +62,21 @@ def judge_node(
 ) -> Result:
     from hwcheck import __version__
     from hwcheck.judge.engine import UNKNOWN_NIC_RULE, covered_cards, idle_reason, judge
+    from hwcheck.judge.subjects import card_views
     from hwcheck.judge.waivers import apply_waivers
     from hwcheck.model import RESULT_SCHEMA_VERSION
     from hwcheck.model.summary import node_summary
 
-    # A card is unknown only when no selected profile covers it.
-    covered = {card for profile, _why in selected for card in covered_cards(profile, inventory)}
+    # The cards are viewed once for every profile (a view also remembers which selectors
+    # select it). A card is unknown only when no selected profile covers it.
+    views = card_views(inventory)
+    covered = {card for profile, _ in selected for card in covered_cards(profile, inventory, views)}
     findings: list[Finding] = []
     idle: list[NotApplicable] = []
     seen: set[tuple[str | None, ...]] = set()
     idle_seen: set[tuple[str, str]] = set()
     for profile, _why in selected:
-        judged = judge(profile, inventory)
+        judged = judge(profile, inventory, views)
         busy = {(f["rule_id"], f["layer"]) for f in judged}
         for rule in profile.rules:
             key2 = (rule.id, rule.layer)

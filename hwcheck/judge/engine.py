@@ -49,10 +49,12 @@ _LABELS = {"driver": "driver", "driver_version": "driver version", "firmware": "
 class _Context:
     __slots__ = ("findings", "gaps", "inventory", "profile", "views")
 
-    def __init__(self, profile: Profile, inventory: Inventory) -> None:
+    def __init__(
+        self, profile: Profile, inventory: Inventory, views: list[CardView] | None
+    ) -> None:
         self.profile = profile
         self.inventory = inventory
-        self.views = card_views(inventory)
+        self.views = card_views(inventory) if views is None else views
         self.gaps = {gap["what"]: gap for gap in inventory["gaps"]}
         self.findings: list[Finding] = []
 
@@ -97,9 +99,11 @@ class _Context:
         self.findings.append(finding)
 
 
-def judge(profile: Profile, inventory: Inventory) -> list[Finding]:
+def judge(
+    profile: Profile, inventory: Inventory, views: list[CardView] | None = None
+) -> list[Finding]:
     """Every finding of `profile` on `inventory`, in rule order then subject order."""
-    ctx = _Context(profile, inventory)
+    ctx = _Context(profile, inventory, views)
     for rule in profile.rules:
         _CHECKS[rule.check or ""](ctx, rule)
     _unknown_nics(ctx)
@@ -412,12 +416,14 @@ def idle_reason(rule: Rule) -> str:
     return "Nothing on this node is what the rule judges."
 
 
-def covered_cards(profile: Profile, inventory: Inventory) -> set[str]:
+def covered_cards(
+    profile: Profile, inventory: Inventory, views: list[CardView] | None = None
+) -> set[str]:
     """The cards (subject IDs: one per identity of a mixed card) some NIC rule selects."""
     selectors = [r.selector for r in profile.rules if r.selector is not None]
     return {
         view.subject["id"]
-        for view in card_views(inventory)
+        for view in (card_views(inventory) if views is None else views)
         if any(selects(s, view) for s in selectors)
     }
 

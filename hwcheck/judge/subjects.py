@@ -23,10 +23,24 @@ class CardView:
     """A card (or one identity of a mixed card) with the NICs that represent it and the
     text selectors match against."""
 
-    __slots__ = ("card", "device", "ids", "names", "nics", "pci", "subject", "usb_ids", "vf_only")
+    __slots__ = (
+        "card",
+        "device",
+        "ids",
+        "names",
+        "nics",
+        "pci",
+        "selected",
+        "subject",
+        "usb_ids",
+        "vf_only",
+    )
 
     def __init__(self, card: Card, nics: list[Nic], key: str | None = None) -> None:
         self.card = card
+        # selects() answers, per selector: a node's rules, its unknown-card check and the
+        # coverage of several profiles ask the same selector of the same card.
+        self.selected: dict[Selector, bool] = {}
         physical = [n for n in nics if n["kind"] == "physical"]
         self.vf_only = not physical and any(n["kind"] == "vf" for n in nics)
         self.nics = physical or [n for n in nics if n["kind"] == "vf"]
@@ -127,6 +141,13 @@ def card_views(inventory: Inventory) -> list[CardView]:
 
 
 def selects(selector: Selector, view: CardView) -> bool:
+    hit = view.selected.get(selector)
+    if hit is None:
+        hit = view.selected[selector] = _selects(selector, view)
+    return hit
+
+
+def _selects(selector: Selector, view: CardView) -> bool:
     if view.vf_only and not selector.vfs:
         return False
     matched = any(

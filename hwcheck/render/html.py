@@ -1,10 +1,15 @@
-"""The HTML report: one self-contained file, rendered with jinja2 (autoescaping on).
+"""The HTML pages: the node report and the fleet page, each one self-contained file, rendered
+with jinja2 (autoescaping on).
 
-CSS and the small filter script are inlined; nothing is fetched from anywhere. A
+Every page extends one base template (templates/base.html.j2). The stylesheet (base.css and
+the page's own) and one script (base.js, the filter and sort helpers every page shares,
+joined with the page's own) are inlined; nothing is fetched from anywhere. A
 Content-Security-Policy in the page allows only that one script (by its hash) and inline
 styles, so even a value that slipped past escaping could not run code or load anything.
-The page reads completely without JavaScript; the script only adds the status filter and
-search. This is the only module that imports jinja2.
+Data the script reads (the fleet page's node table) travels in a `<script
+type="application/json">` block, which is never run and is written so that no value can end
+it. The node report reads completely without JavaScript; its script only adds the status
+filter and search. This is the only module that imports jinja2.
 """
 
 from __future__ import annotations
@@ -16,11 +21,18 @@ from hwcheck.render.htmlview import build_view, visible_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import jinja2
+    from collections.abc import Mapping
 
+    import jinja2
+    from markupsafe import Markup
+
+    from hwcheck.model.fleet import Fleet
     from hwcheck.model.result import Result
 
 _TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+
+PAGES = ("report", "fleet")
+"""The pages: `<page>.html.j2` extends base.html.j2, with `<page>.css` and `<page>.js`."""
 
 
 def _shown(value: object) -> object:
@@ -32,10 +44,22 @@ def _shown(value: object) -> object:
     return visible_text(value if isinstance(value, str) else str(value))
 
 
-class _Assets:
-    """The jinja2 environment and the inline assets, loaded once per process."""
+class _Page:
+    """One page's inline assets: its stylesheet and its one script, with that script's hash."""
 
-    __slots__ = ("css", "env", "script", "script_hash")
+    __slots__ = ("css", "script", "script_hash")
+
+    def __init__(self, page: str) -> None:
+        self.css = _read("base.css").strip() + "\n" + _read(f"{page}.css").strip()
+        body = _read("base.js").strip() + "\n" + _read(f"{page}.js").strip()
+        self.script = '(function () {\n"use strict";\n' + body + "\n})();"
+        self.script_hash = _csp_hash(self.script)
+
+
+class _Assets:
+    """The jinja2 environment and each page's inline assets, loaded once per process."""
+
+    __slots__ = ("env", "pages")
 
     def __init__(self) -> None:
         import jinja2
@@ -52,9 +76,12 @@ class _Assets:
         # Every `{{ value }}` is shown printable before it is escaped: control characters
         # from the node (an alias, a hostname, a DMI string) appear as `\x1b`, never raw.
         self.env.finalize = _shown
-        self.css = _read("report.css").strip()
-        self.script = _read("report.js").strip()
-        self.script_hash = _csp_hash(self.script)
+        self.pages: dict[str, _Page] = {}
+
+    def page(self, page: str) -> _Page:
+        if page not in self.pages:
+            self.pages[page] = _Page(page)
+        return self.pages[page]
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -65,6 +92,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     An entry is bound to the SHA-1 of its template's source, compared as bytes before
     anything in it is loaded (jinja2 would unpickle it first), so an edited template is
     compiled again. An entry that is missing, damaged or not trusted costs a recompile.
+    Each template (the base and every page) is an entry of its own, held to the same rules.
     """
     import pickle
     from types import CodeType
@@ -121,16 +149,75 @@ def _load() -> _Assets:
     return _assets
 
 
-def render_html(result: Result) -> str:
-    """The result as one self-contained HTML page (UTF-8 text)."""
+def render_page(page: str, view: Mapping[str, object], **context: object) -> str:
+    """Page `page` (one of PAGES) rendered from `view` as one self-contained HTML page.
+
+    `context` adds names the template reads besides `view` (the node report reads its
+    result). The base template gets the page's stylesheet, its script and that script's
+    hash for the Content-Security-Policy."""
     from markupsafe import Markup
 
+    if page not in PAGES:
+        raise ValueError(f"no such page: {page!r} (expected one of: {', '.join(PAGES)})")
     assets = _load()
-    template = assets.env.get_template("report.html.j2")
+    inline = assets.page(page)
+    template = assets.env.get_template(f"{page}.html.j2")
     return template.render(
-        result=result,
-        view=build_view(result),
-        css=Markup(assets.css),  # noqa: S704 - our own stylesheet file, not data
-        script=Markup(assets.script),  # noqa: S704 - our own script file, not data
-        script_hash=assets.script_hash,
+        view=view,
+        **context,
+        css=Markup(inline.css),  # noqa: S704 - our own stylesheet files, not data
+        script=Markup(inline.script),  # noqa: S704 - our own script files, not data
+        script_hashes=[inline.script_hash],
+    )
+
+
+def json_island(data: object) -> Markup:
+    """`data` as the text of a `<script type="application/json">` block.
+
+    Every string in it is first made printable (`visible_text`, as everything the templates
+    write), then `<`, `>` and `&` are written as JSON escapes, so no value (`</script>`,
+    `<!--`) can end or change the block: the browser only ever sees JSON there, which the
+    page's script reads with JSON.parse and shows with textContent."""
+    import json
+
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # JSON writes C0 controls as escapes (\u001b) that JSON.parse would turn back into the
+    # raw character: any backslash, or any character that is not printable, means a value
+    # may hold one, and then every string is made printable first.
+    if "\\" in text or not text.isprintable():
+        text = json.dumps(_printable(data), ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - JSON with every markup character escaped
+
+
+def _printable(value: object) -> object:
+    if isinstance(value, str):
+        return visible_text(value)
+    if isinstance(value, dict):
+        return {visible_text(str(k)): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [v if v is None or isinstance(v, int | float) else _printable(v) for v in value]
+    return value
+
+
+def render_html(result: Result) -> str:
+    """The result as one self-contained HTML page (UTF-8 text)."""
+    view = build_view(result)
+    return render_page("report", view, result=result, hwcheck_version=result["hwcheck_version"])
+
+
+def render_fleet_html(fleet: Fleet) -> str:
+    """The fleet document as one self-contained HTML page (UTF-8 text): verdict and
+    rollups, failing rules, version spread, known-bad firmware, drift, and the node table
+    (its rows embedded as JSON and drawn a page at a time by the page's script)."""
+    from hwcheck.render.fleetview import build_fleet_view
+
+    view = build_fleet_view(fleet)
+    return render_page(
+        "fleet",
+        view,
+        table=json_island(view["table"]),
+        hwcheck_version=fleet["hwcheck_version"],
     )
