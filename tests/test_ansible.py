@@ -191,9 +191,7 @@ def test_the_playbook_captures_every_host_over_ssh_and_judges_the_fleet(tmp_path
     profile.write_text(DEBIAN_ONLY)
     out = tmp_path / "fleet"
 
-    rc, output = ansible(
-        {"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)], "hwcheck_html": False}
-    )
+    rc, output = ansible({"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)]})
 
     assert rc == 0, output
     rows = recap(output)
@@ -224,6 +222,11 @@ def test_the_playbook_captures_every_host_over_ssh_and_judges_the_fleet(tmp_path
         assert node["verdict"] == "compliant", node
         assert node["source"] == str(out / "hosts" / host.name / "capture.tar.gz")
         assert node["profiles"] == ["test/netns-hosts"]
+    page = (out / "index.html").read_text()
+    for node in nodes.values():  # the fleet page, and each node's own page linked from it
+        assert node["hostname"] in page
+        assert node["report"] and node["report"] in page, node
+        assert node["hostname"] in (out / node["report"]).read_text()
     with open(out / "fleet.csv", newline="") as table:
         assert {row["hostname"] for row in csv.DictReader(table)} == set(nodes)
     cases = ET.parse(out / "fleet.xml").getroot().iter("testcase")  # noqa: S314 - our own output
@@ -245,8 +248,7 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     edge3.stop()  # edge3's sshd is gone: connections to it are refused
     profile = tmp_path / "netns-hosts.yaml"
     profile.write_text(AT_MOST_THREE_VETH)
-    variables = {"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)],
-                 "hwcheck_html": False}  # fmt: skip
+    variables = {"hwcheck_output_dir": str(out), "hwcheck_profiles": [str(profile)]}
     # edge2 sends its inventory (hwcheck probe --json) rather than a capture; edge1, logged
     # into as root, is told it needs no become.
     probe_mode = {edge2.name: {"hwcheck_collect": "probe"}, edge1.name: {"hwcheck_become": False}}
