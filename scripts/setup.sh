@@ -10,7 +10,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 debs=(python3 python3-venv lshw ethtool pciutils pci.ids iproute2 libudev1)
-[ "$want_test" = 1 ] && debs+=(chromium)
+[ "$want_test" = 1 ] && debs+=(chromium openssh-server sudo)
 
 missing=()
 for p in "${debs[@]}"; do
