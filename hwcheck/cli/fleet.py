@@ -11,6 +11,7 @@ import argparse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TextIO
 
     from hwcheck.model.fleet import Fleet
@@ -156,29 +157,32 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     summary (stderr when a report goes to standard output)."""
     import sys
 
-    from hwcheck.outfile import OutputSet, encode
+    from hwcheck.fleet.pool import default_jobs, render_all
+    from hwcheck.outfile import OutputSet
 
-    outputs: list[tuple[str, str]] = []
+    targets: list[tuple[str, Callable[[Fleet], str]]] = []
     if page is not None:
-        from hwcheck.render import html
+        from hwcheck.render.html import render_fleet_html  # jinja2: only when asked
 
-        outputs.append((page, html.render_fleet_html(fleet)))
+        targets.append((page, render_fleet_html))
     if args.json is not None:
         from hwcheck.render.fleetjson import render_fleet_json
 
-        outputs.append((args.json, render_fleet_json(fleet)))
+        targets.append((args.json, render_fleet_json))
     if args.csv is not None:
         from hwcheck.render.fleetcsv import render_fleet_csv
 
-        outputs.append((args.csv, render_fleet_csv(fleet)))
+        targets.append((args.csv, render_fleet_csv))
     if args.junit is not None:
         from hwcheck.render.fleetjunit import render_fleet_junit
 
-        outputs.append((args.junit, render_fleet_junit(fleet)))
+        targets.append((args.junit, render_fleet_junit))
+    texts = render_all(fleet, [r for _, r in targets], args.jobs or default_jobs())
+    outputs = [(path, data) for (path, _), data in zip(targets, texts, strict=True)]
     written = []
     with OutputSet() as files:
-        for path, text in outputs:
-            output = files.add(path, encode(text), make_dirs=path == page and args.html is None)
+        for path, data in outputs:
+            output = files.add(path, data, make_dirs=path == page and args.html is None)
             if path != "-":
                 written.append(output.shown)
         files.commit()

@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 NIC_FACTS = ("driver", "driver_version", "firmware_version")
 
 
+URGENCY: dict[str, int] = {**STATUS_RANK, "unjudged": len(STATUS_RANK)}
+"""Status -> its place in hwcheck.status's order (0 is the most urgent); `unjudged` (no rule
+judged the fact) is the least urgent."""
+
+
 def more_urgent(status: str, than: str) -> bool:
-    """Whether `status` is more urgent than `than` by hwcheck.status's order; `unjudged` (no
-    rule judged the fact) is less urgent than any status."""
-    last = len(STATUS_RANK)
-    return STATUS_RANK.get(status, last) < STATUS_RANK.get(than, last)
+    return URGENCY[status] < URGENCY[than]
 
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024

@@ -7,23 +7,26 @@ reading them again. With one job, items are judged in this process.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from hwcheck.fleet.nodes import judge_item
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from concurrent.futures import Future
 
     from hwcheck.fleet.nodes import Judging, Outcome
     from hwcheck.fleet.sources import Item
+    from hwcheck.model.fleet import Fleet
 
 BATCH = 32
 WINDOW = 3  # batches in flight per worker
 
-# What the workers judge with: set before they are forked, so each inherits it.
+# What the workers judge with (or render): set before they are forked, so each inherits it.
 _state: dict[str, Judging] = {}
+_rendering: dict[str, Fleet] = {}
 
 
 def default_jobs() -> int:
@@ -41,6 +44,9 @@ def _batch(items: list[Item]) -> list[Outcome]:
 def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcome]:
     """Every item's outcome, in the order batches finish (the caller sorts)."""
     _state["how"] = how
+    # What is read so far (profiles, waivers) is never garbage: the collector need not walk
+    # it again for every inventory parsed, nor touch the pages forked workers share.
+    gc.freeze()
     if jobs <= 1:
         for item in items:
             yield judge_item(item, how)
@@ -69,3 +75,27 @@ def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcom
             for future in pending:
                 future.cancel()
             raise
+
+
+def _render(renderer: Callable[[Fleet], str]) -> bytes:
+    from hwcheck.outfile import encode
+
+    return encode(renderer(_rendering["fleet"]))
+
+
+def render_all(fleet: Fleet, renderers: list[Callable[[Fleet], str]], jobs: int) -> list[bytes]:
+    """Each renderer's output for `fleet`, encoded, in order: side by side in forked
+    processes when there are cores for it (the HTML, JSON and CSV of 10,000 nodes are each a
+    few tenths of a second)."""
+    if jobs <= 1 or len(renderers) < 2:
+        from hwcheck.outfile import encode
+
+        return [encode(renderer(fleet)) for renderer in renderers]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _rendering["fleet"] = fleet
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(renderers)), mp_context=context) as pool:
+        futures = [pool.submit(_render, renderer) for renderer in renderers]
+        return [future.result() for future in futures]

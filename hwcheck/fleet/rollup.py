@@ -7,7 +7,7 @@ Pure: the verdict of each node is the judge's; this module only counts.
 from __future__ import annotations
 
 from hwcheck.fleet.identity import newer
-from hwcheck.fleet.nodes import more_urgent
+from hwcheck.fleet.nodes import URGENCY
 from hwcheck.status import FLEET_EXIT, FLEET_PRECEDENCE, worst_verdict
 
 TYPE_CHECKING = False
@@ -161,7 +161,7 @@ def _spread(kept: list[Outcome]) -> list[ModelSpread]:
                 tally = versions[version] = _Versions()
             tally.nodes.add(row["node"])
             tally.cards.append((row["node"], card_key))
-            if more_urgent(status, tally.status):
+            if URGENCY[status] < URGENCY[tally.status]:
                 tally.status = status
     out: list[ModelSpread] = []
     for model, (label, identity, nodes, cards) in models.items():

@@ -98,19 +98,26 @@ def _directory(path: str, *, walked: bool) -> Iterator[Item]:
         yield Item("capture-dir", path, path=path, walked=walked)
         return
     try:
-        names = sorted(os.listdir(path))
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError as err:
         yield _error(path, f"cannot list: {err.strerror or err}")
         return
-    for name in names:
+    for entry in entries:
+        name = entry.name
         if name.startswith("."):
             continue  # hidden files, and the .NAME.tmp files of a write in progress
         full = os.path.join(path, name)
-        if os.path.isdir(full) and not os.path.islink(full):
-            yield from _directory(full, walked=True)
-        elif name.endswith(".json") and os.path.isfile(full):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _directory(full, walked=True)
+                continue
+            is_file = entry.is_file()
+        except OSError:
+            is_file = False
+        if name.endswith(".json") and is_file:
             yield Item("json", full, path=full, walked=True)
-        elif name.endswith(ARCHIVE_SUFFIXES) and os.path.isfile(full):
+        elif name.endswith(ARCHIVE_SUFFIXES) and is_file:
             yield from _archive(full, walked=True)
 
 

@@ -38,7 +38,7 @@ class Constraint:
     `versioned` is False for text facts (driver name, arch, ...): only equality operators.
     """
 
-    __slots__ = ("component", "fmt", "ops", "prepared", "versioned", "where")
+    __slots__ = ("component", "described", "fmt", "ops", "prepared", "versioned", "where")
 
     def __init__(
         self,
@@ -56,9 +56,19 @@ class Constraint:
         self.where = where
         # (format, component) -> thresholds prepared by hwcheck.judge.ops; a memo only.
         self.prepared: dict[tuple[str, str], object] = {}
+        # (the fields it was made from, the text): every finding of the rule says it.
+        self.described: tuple[tuple[object, ...], str] | None = None
 
     def describe(self) -> str:
         """The constraint as a reader would say it: `nvm >= 4.0, not 4.20`."""
+        given = (self.ops, self.component, self.fmt)
+        if self.described is not None and self.described[0] == given:
+            return self.described[1]
+        text = self._describe()
+        self.described = (given, text)
+        return text
+
+    def _describe(self) -> str:
         parts: list[str] = []
         for op, arg in self.ops:
             if op == "min":

@@ -44,12 +44,13 @@ COLUMNS = (
     "error",
     "source",
 )
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = frozenset("=+-@\t\r")
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+def _cells(values: list[object]) -> list[object]:
+    """The row as written: a string a spreadsheet would take for a formula gets a leading
+    `'`; None is an empty cell (the csv module writes it so)."""
+    return ["'" + v if isinstance(v, str) and v[:1] in _FORMULA else v for v in values]
 
 
 def _values(row: NodeRow, card: CardRow | None) -> list[object]:
@@ -95,6 +96,5 @@ def render_fleet_csv(fleet: Fleet) -> str:
     writer.writerow(COLUMNS)
     for row in fleet["nodes"]:
         cards: list[CardRow | None] = [*row["cards"]] or [None]
-        for card in cards:
-            writer.writerow([_cell(v) for v in _values(row, card)])
+        writer.writerows(_cells(_values(row, card)) for card in cards)
     return out.getvalue()

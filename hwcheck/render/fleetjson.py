@@ -18,7 +18,8 @@ _ONE_PER_LINE = frozenset({"nodes", "superseded", "spread", "failing_rules", "kn
 
 
 def render_fleet_json(fleet: Fleet) -> str:
-    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    # ASCII escapes: the C encoder is a third faster so, and the document is for machines
+    encode = json.JSONEncoder(sort_keys=True).encode
     lines = []
     for key in sorted(fleet):
         value = fleet[key]  # type: ignore[literal-required]
