@@ -15,7 +15,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from hwcheck.model.inventory import Card, Inventory, Nic
 
@@ -53,20 +53,24 @@ def _id_fields(record: Nic | Card) -> list[str]:
 
 
 def _ids_problem(inventory: Inventory, path: str) -> str | None:
-    records: list[tuple[str, Nic | Card]] = [
-        (f"{path}.nics[{i}]", nic) for i, nic in enumerate(inventory["nics"])
-    ]
-    records += [(f"{path}.cards[{i}]", card) for i, card in enumerate(inventory["cards"])]
-    for where, record in records:
-        for key in _id_fields(record):
-            value = record[key]  # type: ignore[literal-required]
-            if value is not None and not (len(value) == 4 and _HEX.issuperset(value)):
-                return f"{where}.{key}: {value!r} is not four lowercase hex digits"
+    sections: tuple[tuple[str, Sequence[Nic | Card]], ...] = (
+        ("nics", inventory["nics"]),
+        ("cards", inventory["cards"]),
+    )
+    for section, records in sections:
+        for index, record in enumerate(records):
+            for key in _id_fields(record):
+                value = record[key]  # type: ignore[literal-required]
+                if value is not None and not (len(value) == 4 and _HEX.issuperset(value)):
+                    where = f"{path}.{section}[{index}].{key}"
+                    return f"{where}: {value!r} is not four lowercase hex digits"
     return None
 
 
 def _first_repeat(names: list[str], where: str, label: str) -> str | None:
     """`where` is a format string taking the index of an entry."""
+    if len(set(names)) == len(names):
+        return None
     first: dict[str, int] = {}
     for index, name in enumerate(names):
         if name in first:

@@ -70,12 +70,18 @@ class Candidate:
     """A profile that may apply to nodes (it has `applies_to`), with its layers resolved:
     read from disk once for a whole run."""
 
-    __slots__ = ("name", "profile", "resolved")
+    __slots__ = ("devices", "name", "profile", "resolved")
 
     def __init__(self, name: str, profile: ProfileFile, resolved: Profile) -> None:
         self.name = name
         self.profile = profile
         self.resolved = resolved
+        # The vendor:device pairs one of which a node's card must have for this profile to
+        # apply (None: any node may match): most nodes are told no without explain().
+        applies = profile.applies_to
+        self.devices: frozenset[tuple[str, str]] | None = None
+        if applies is not None and applies.devices is not None:
+            self.devices = frozenset((d.vendor, d.device) for d in applies.devices)
 
 
 def candidates(library: Library) -> list[Candidate]:
@@ -98,20 +104,25 @@ def select_from(
     none does, an empty list and the sentence saying why not. No profile applying is a
     fact about the node, not an error: the caller decides what it means."""
     matched: list[tuple[Profile, str]] = []
-    rejected: list[str] = []
+    present = {(card["vendor_id"], card["device_id"]) for card in inventory["cards"]}
     for candidate in found:
         applies = candidate.profile.applies_to
         if applies is None:  # candidates() keeps only profiles with applies_to
             continue
+        if candidate.devices is not None and candidate.devices.isdisjoint(present):
+            continue  # explain() would say no; its sentence is wanted only if none applies
         ok, why = explain(applies, inventory)
         if ok:
             matched.append((candidate.resolved, f"applies_to matched: {why}"))
-        else:
-            rejected.append(f"{candidate.name}: {why}")
     layered = {layer.path for prof, _ in matched for layer in prof.layers[:-1]}
     chosen = [(prof, why) for prof, why in matched if prof.top.path not in layered]
     if chosen:
         return chosen, None
+    rejected = [
+        f"{c.name}: {explain(c.profile.applies_to, inventory)[1]}"  # why each said no
+        for c in found
+        if c.profile.applies_to is not None
+    ]
     detail = "; ".join(rejected) if rejected else "no profile has applies_to"
     return [], f"no profile applies to this node ({detail})"
 
