@@ -21,6 +21,8 @@ import json
 import os
 import re
 
+from hwcheck.fleet.nodes import error_outcome
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 INVENTORIES = os.path.join(HERE, "fixtures", "inventories")
 KINDS = (
@@ -190,30 +192,10 @@ def node_row(inventory: dict, number: int, step: int = 0, **changes: object) -> 
 
 
 def error_row(number: int, reason: str) -> dict:
-    source = f"inventories/broken-{number:05d}.json"
-    return {
-        "node": source,
-        "hostname": None,
-        "serial": None,
-        "product_uuid": None,
-        "system_vendor": None,
-        "system_model": None,
-        "collected_at": None,
-        "judged_at": None,
-        "verdict": "error",
-        "exit_code": 2,
-        "error": reason,
-        "source": source,
-        "profiles": [],
-        "cohort": "unreadable",
-        "failed_rules": [],
-        "warned_rules": [],
-        "unknown_rules": [],
-        "waived_rules": [],
-        "links": [],
-        "cards": [],
-        "report": None,
-    }
+    """The row `hwcheck fleet` makes of an input it could not read (its own error_outcome)."""
+    row = dict(error_outcome(f"inventories/broken-{number:05d}.json", reason).row)
+    row["cohort"] = "unreadable"
+    return row
 
 
 def cohort_key(row: dict) -> str:

@@ -264,7 +264,9 @@ def test_a_host_that_does_not_answer_is_absent_and_named_and_the_verdict_fails_t
     assert rows[edge2.name]["unreachable"] == rows[edge2.name]["failed"] == 0, output
     assert (rows[edge1.name]["unreachable"], rows[edge1.name]["failed"]) == (0, 1), output
     assert f"fatal: [{edge1.name} -> localhost]: FAILED!" in output
-    assert "hwcheck fleet exited 1 (a node is non-compliant): fleet NON-COMPLIANT: 2 nodes" in output
+    assert (
+        "hwcheck fleet exited 1 (a node is non-compliant): fleet NON-COMPLIANT: 2 nodes" in output
+    )
     assert sorted(os.listdir(out / "hosts")) == [edge1.name, edge2.name]
     assert os.listdir(out / "hosts" / edge1.name) == ["capture.tar.gz"]
     assert os.listdir(out / "hosts" / edge2.name) == ["inventory.json"]

@@ -25,7 +25,7 @@ from runcli import ROOT
 
 from hwcheck.render.htmlview import visible_text
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARTIFACTS = os.path.join(HERE, "artifacts")
@@ -72,19 +72,6 @@ def fleet_page(tmp_path_factory):
     assert document["counts"]["superseded"] == len(planted["superseded"])
     assert document["drift"] is not None
     return document, work / "fleet.html", planted
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture
-def session(playwright, tmp_path):
-    opened = Session(playwright, tmp_path / "profile")
-    yield opened
-    opened.close()
 
 
 def shown_name(node):

@@ -13,7 +13,7 @@ from browser import Session
 
 from hwcheck.render.html import render_html
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures", "results")
@@ -28,19 +28,6 @@ def write_report(tmp_path, name):
     path = tmp_path / (name.replace(".json", ".html"))
     path.write_text(render_html(result), encoding="utf-8")
     return path.as_uri()
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture
-def session(playwright, tmp_path):
-    opened = Session(playwright, tmp_path / "profile")
-    yield opened
-    opened.close()
 
 
 def visible_statuses(page):

@@ -9,9 +9,9 @@ import os
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import pytest
+from htmlpage import Page
 
 from hwcheck.render import default_html_path, safe_filename_part
 from hwcheck.render.html import render_html
@@ -24,34 +24,6 @@ FIXTURES = os.path.join(HERE, "fixtures", "results")
 def load(name):
     with open(os.path.join(FIXTURES, name), encoding="utf-8") as handle:
         return json.load(handle)
-
-
-class Page(HTMLParser):
-    """Every start tag with its attributes, the text, and the script bodies."""
-
-    def __init__(self, html):
-        super().__init__(convert_charrefs=True)
-        self.tags = []
-        self.text = []
-        self.scripts = []
-        self._in = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in = tag if tag in ("script", "style") else None
-
-    def handle_endtag(self, tag):
-        self._in = None
-
-    def handle_data(self, data):
-        if self._in == "script":
-            self.scripts.append(data)
-        elif self._in is None:
-            self.text.append(data)
-
-    def all_text(self):
-        return " ".join(" ".join(self.text).split())
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +57,7 @@ def test_page_is_self_contained(failing):
 def test_content_security_policy_allows_exactly_our_script(failing):
     csp = next(a["content"] for t, a in failing.tags if t == "meta" and a.get("http-equiv"))
     assert "default-src 'none'" in csp
-    (script,) = failing.scripts
+    ((_, script),) = failing.scripts
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in csp
 

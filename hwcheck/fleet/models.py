@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import typing
 
+from hwcheck.model.cardident import PCI_IDENTITY_FIELDS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.result import CardIdentity
 
-_PCI = (
-    "vendor_id",
-    "device_id",
-    "subsystem_vendor_id",
-    "subsystem_device_id",
-    "vendor_name",
-    "device_name",
-    "subsystem_name",
-)
+_PCI = PCI_IDENTITY_FIELDS
 
 
 def card_model(source: dict[str, object]) -> tuple[str, str, CardIdentity]:

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 
     Identity = tuple[str | None, str | None, str | None, str | None]
 
+PCI_IDENTITY_FIELDS = (
+    "vendor_id",
+    "device_id",
+    "subsystem_vendor_id",
+    "subsystem_device_id",
+    "vendor_name",
+    "device_name",
+    "subsystem_name",
+)
+"""What a PCI function says it is (hwcheck.model.inventory.PciIdentity), in this order: the
+four IDs, then the pci.ids names. A card carries them; so do card subjects and fleet rows."""
+
 
 def identity(nic: Nic) -> Identity:
     """vendor, device, subsystem vendor, subsystem device: who a PCI function says it is."""

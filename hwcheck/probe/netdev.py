@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import posixpath
 
-from hwcheck.model.cardident import card_key, split_by_identity
+from hwcheck.model.cardident import PCI_IDENTITY_FIELDS, card_key, split_by_identity
 from hwcheck.probe.ethtool import TRUNCATION_LENGTH
 from hwcheck.probe.reader import printable
 
@@ -303,17 +303,6 @@ def _link_type(r: Reader, path: str, driver: str | None) -> str | None:
     return driver
 
 
-_CARD_FIELDS = (
-    "vendor_id",
-    "device_id",
-    "subsystem_vendor_id",
-    "subsystem_device_id",
-    "vendor_name",
-    "device_name",
-    "subsystem_name",
-)
-
-
 def group_cards(nics: list[Nic]) -> list[Card]:
     """One card per PCI domain:bus:device and identity, made of its physical functions.
 
@@ -378,7 +367,7 @@ def _follow_pf(vfs: list[Nic], nics: list[Nic]) -> None:
 def _add_port(card: Card | None, key: str, nic: Nic) -> Card:
     if card is not None:
         # A port that could not be read (a gap) must not blank what its siblings read.
-        for field in _CARD_FIELDS:
+        for field in PCI_IDENTITY_FIELDS:
             if card[field] is None:  # type: ignore[literal-required]
                 card[field] = nic[field]  # type: ignore[literal-required]
     else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
+from hwcheck.model.cardident import PCI_IDENTITY_FIELDS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.fleet import CardRow, Fleet, NodeRow
@@ -27,13 +29,7 @@ COLUMNS = (
     "cohort",
     "card",
     "model",
-    "vendor_id",
-    "device_id",
-    "subsystem_vendor_id",
-    "subsystem_device_id",
-    "vendor_name",
-    "device_name",
-    "subsystem_name",
+    *PCI_IDENTITY_FIELDS,
     "ports",
     "driver",
     "driver_version",
@@ -73,13 +69,7 @@ def _values(row: NodeRow, card: CardRow | None) -> list[object]:
         cards = [
             card["card"],
             card["model"],
-            ident["vendor_id"],
-            ident["device_id"],
-            ident["subsystem_vendor_id"],
-            ident["subsystem_device_id"],
-            ident["vendor_name"],
-            ident["device_name"],
-            ident["subsystem_name"],
+            *(ident[field] for field in PCI_IDENTITY_FIELDS),  # type: ignore[literal-required]
             " ".join(card["ports"]),
             card["driver"],
             card["driver_version"],
