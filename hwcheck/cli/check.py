@@ -26,11 +26,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     source = p.add_mutually_exclusive_group()
     source.add_argument("--inventory", metavar="FILE", help="judge an inventory JSON file")
     source.add_argument("--from-capture", metavar="FILE", help="probe a capture instead")
+    add_judging_options(p, nodes="this node", strict="warnings fail the check too")
+    from hwcheck.cli.report import add_output_options
+
+    add_output_options(p)  # --html/--no-html, --junit, --json, --quiet
+    p.set_defaults(func=run)
+
+
+def add_judging_options(p: argparse.ArgumentParser, *, nodes: str, strict: str) -> None:
+    """--profile, --profile-dir, --waivers and --strict: how a node is judged, the same for
+    `check` and `fleet` (whose every node is judged as `check` judges one)."""
     p.add_argument(
         "--profile",
         action="append",
         metavar="NAME|PATH",
-        help="judge against this profile (repeatable); default: the profiles that apply",
+        help=f"judge {nodes} against this profile (repeatable); default: the profiles that apply",
     )
     p.add_argument(
         "--profile-dir",
@@ -39,11 +49,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="search profiles here instead of the default directories (repeatable)",
     )
     p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
-    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    from hwcheck.cli.report import add_output_options
-
-    add_output_options(p)  # --html/--no-html, --junit, --json, --quiet
-    p.set_defaults(func=run)
+    p.add_argument("--strict", action="store_true", help=strict)
 
 
 def _refuse_empty_inputs(args: argparse.Namespace) -> None:

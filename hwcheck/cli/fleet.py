@@ -29,21 +29,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "tar archive of these, or - (paths on standard input, one per line).",
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="what to judge (see above)")
-    p.add_argument(
-        "--profile",
-        action="append",
-        metavar="NAME|PATH",
-        help="judge every node against this profile (repeatable); default: the profiles "
-        "that apply to each node",
-    )
-    p.add_argument(
-        "--profile-dir",
-        action="append",
-        metavar="DIR",
-        help="search profiles here instead of the default directories (repeatable)",
-    )
-    p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
-    p.add_argument("--strict", action="store_true", help="warnings fail nodes too")
+    from hwcheck.cli.check import add_judging_options
+
+    add_judging_options(p, nodes="every node", strict="warnings fail nodes too")
     p.add_argument(
         "--rejudge",
         action="store_true",
