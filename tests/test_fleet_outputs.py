@@ -8,9 +8,13 @@ import html
 import io
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
+import fleetgen
 import jsonschema
 import xmlschema
 from runcli import NO_CACHE, ROOT, run_hwcheck
@@ -221,3 +225,56 @@ def test_html_dir_writes_the_page_and_one_report_per_counted_node(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "nodes/compute-r740-07.html" in index
     assert "<x>" not in index.replace("&lt;x&gt;", "")
+
+
+def test_node_reports_get_the_mode_any_report_gets(tmp_path):
+    out = tmp_path / "audit"
+    done = run_hwcheck("fleet", inventory("virtio-vm"), "--html-dir", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    (report,) = (out / "nodes").iterdir()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert report.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (out / "index.html").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_run_that_cannot_write_its_reports_leaves_the_earlier_node_reports(tmp_path):
+    out = tmp_path / "audit"
+    first = run_hwcheck("fleet", inventory("virtio-vm"), "--html-dir", str(out), "-q")
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in (out / "nodes").iterdir()}
+    changed = load("virtio-vm")
+    changed["kernel"]["release"] = "6.1.0-99-amd64"
+    again = run_hwcheck(
+        "fleet",
+        write(str(tmp_path / "vm.json"), changed),
+        "--html-dir",
+        str(out),
+        "--json",
+        str(tmp_path / "missing" / "fleet.json"),
+    )
+    assert again.returncode == 4, again.stderr
+    assert {p.name: p.read_bytes() for p in (out / "nodes").iterdir()} == before
+
+
+def test_an_interrupted_run_removes_every_report_it_staged(tmp_path):
+    fleetgen.synthesise(str(tmp_path / "in"), 3000)  # far more than it judges before the signal
+    out = tmp_path / "audit"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hwcheck", "fleet", str(tmp_path / "in"), "--html-dir", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    nodes = out / "nodes"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (nodes.exists() and len(os.listdir(nodes)) > 20):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert os.listdir(nodes) == []
+    assert not (out / "index.html").exists()

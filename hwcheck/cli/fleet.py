@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     page = args.html
     if page is None and args.html_dir is not None:
         page = os.path.join(args.html_dir, "index.html")
-    nodes_dir = nodereports.prepare(args.html_dir) if args.html_dir is not None else None
+    staging = nodereports.Staging(args.html_dir) if args.html_dir is not None else None
     now = time.gmtime()
     how = Judging(
         selection,
@@ -114,28 +114,30 @@ def run(args: argparse.Namespace) -> int:
         judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
         strict=args.strict,
         rejudge=args.rejudge,
-        reports=nodes_dir,
+        reports=staging,
     )
-    outcomes = []
     try:
-        outcomes = list(judge_all(expand(args.inputs, sys.stdin), how, args.jobs or default_jobs()))
-        kept, superseded, dropped = keep_newest(outcomes)
+        outcomes = judge_all(expand(args.inputs, sys.stdin), how, args.jobs or default_jobs())
+        kept, superseded = keep_newest(outcomes)
         if not kept:
             from hwcheck.errors import UsageError
 
             raise UsageError(f"no node inputs found in {', '.join(args.inputs)}")
-        if nodes_dir is not None and page is not None:
-            nodereports.place(kept, dropped, nodes_dir, os.path.dirname(page) or ".")
-    finally:
-        nodereports.discard(outcomes)
-    fleet = build_fleet(
-        kept, superseded, judged_at=how.judged_at, strict=args.strict, rejudged=args.rejudge
-    )
-    if baseline is not None:
-        from hwcheck.fleet.drift import drift
+        renames = []
+        if staging is not None and page is not None:
+            renames = nodereports.plan(kept, staging, os.path.dirname(page) or ".")
+        fleet = build_fleet(
+            kept, superseded, judged_at=how.judged_at, strict=args.strict, rejudged=args.rejudge
+        )
+        if baseline is not None:
+            from hwcheck.fleet.drift import drift
 
-        fleet["drift"] = drift(fleet, baseline, args.baseline)
-    console = _write(fleet, args, page)
+            fleet["drift"] = drift(fleet, baseline, args.baseline)
+        console = _write(fleet, args, page)
+        nodereports.place(renames)
+    finally:
+        if staging is not None:
+            staging.remove_all()  # what was not placed: superseded inputs, a failed run
     _summary(fleet, console, quiet=args.quiet)
     return fleet["exit_code"]
 

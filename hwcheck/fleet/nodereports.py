@@ -1,8 +1,10 @@
 """The node reports of `--html-dir`: `nodes/<host>.html` beside the fleet page.
 
-Workers write each report complete to a temporary file in `nodes/`; once the run knows which
-input of each node counts, the kept reports are renamed into place and the rest removed. A run
-that fails removes every temporary file and leaves the reports of an earlier run in place.
+Workers write each report complete to a file of this run's in `nodes/`. Once the run knows
+which input of each node counts, and only after the fleet's own reports are written, the kept
+reports are renamed into place; the rest are removed. A run that fails (a report that cannot
+be written, Ctrl-C) removes every file it staged, those of inputs no worker handed back too,
+and leaves the reports of an earlier run in place.
 """
 
 from __future__ import annotations
@@ -17,16 +19,38 @@ if TYPE_CHECKING:
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
-def prepare(html_dir: str) -> str:
-    """The `nodes/` directory under `html_dir`, created; OutputError if it cannot be."""
-    from hwcheck.errors import OutputError
+class Staging:
+    """Where this run's workers write node reports before they are placed: the `nodes/`
+    directory, a prefix no other run shares (so that a failed run removes its own files,
+    even those of inputs no worker handed back), and the mode a new file gets."""
 
-    nodes = os.path.join(html_dir, "nodes")
-    try:
-        os.makedirs(nodes, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create: {err.strerror or err}", where=nodes) from err
-    return nodes
+    __slots__ = ("directory", "mode", "prefix")
+
+    def __init__(self, html_dir: str) -> None:
+        from hwcheck.errors import OutputError
+
+        self.directory = os.path.join(html_dir, "nodes")
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+        except OSError as err:
+            raise OutputError(
+                f"cannot create: {err.strerror or err}", where=self.directory
+            ) from err
+        self.prefix = f".node.{os.getpid()}.{os.urandom(4).hex()}."
+        umask = os.umask(0o022)
+        os.umask(umask)
+        self.mode = 0o666 & ~umask  # what any other report of the run gets
+
+    def remove_all(self) -> None:
+        """Remove every file this run staged and did not place."""
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith(self.prefix):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.directory, name))
 
 
 def file_name(row_node: str, hostname: str | None, taken: set[str]) -> str:
@@ -41,24 +65,23 @@ def file_name(row_node: str, hostname: str | None, taken: set[str]) -> str:
     return name
 
 
-def place(kept: list[Outcome], dropped: list[Outcome], nodes_dir: str, page_dir: str) -> None:
-    """Rename each kept report into place and point its row at it (relative to the fleet
-    page's directory); remove the reports of superseded inputs."""
+def plan(kept: list[Outcome], staging: Staging, page_dir: str) -> list[tuple[str, str]]:
+    """Name each kept node's report and point its row at it (relative to the fleet page's
+    directory): the (staged file, target) renames to make once the fleet's own reports are
+    written."""
     taken: set[str] = set()
+    renames = []
     for outcome in kept:
         if outcome.report_tmp is None:
             continue
         name = file_name(outcome.row["node"], outcome.row["hostname"], taken)
-        target = os.path.join(nodes_dir, name)
-        os.replace(outcome.report_tmp, target)
-        outcome.report_tmp = None
+        target = os.path.join(staging.directory, name)
+        renames.append((outcome.report_tmp, target))
         outcome.row["report"] = os.path.relpath(target, page_dir).replace(os.sep, "/")
-    discard(dropped)
+    return renames
 
 
-def discard(outcomes: list[Outcome]) -> None:
-    for outcome in outcomes:
-        if outcome.report_tmp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(outcome.report_tmp)
-            outcome.report_tmp = None
+def place(renames: list[tuple[str, str]]) -> None:
+    """Rename the staged reports over their targets (each replaced whole, never half)."""
+    for tmp, target in renames:
+        os.replace(tmp, target)

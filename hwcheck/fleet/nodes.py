@@ -14,6 +14,7 @@ from hwcheck.status import STATUS_RANK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hwcheck.fleet.nodereports import Staging
     from hwcheck.fleet.sources import Item
     from hwcheck.model.fleet import CardRow, NodeRow
     from hwcheck.model.inventory import Inventory
@@ -56,7 +57,7 @@ class Judging:
         judged_at: str,
         strict: bool,
         rejudge: bool,
-        reports: str | None,
+        reports: Staging | None,
     ) -> None:
         self.selection = selection
         self.waivers = waivers
@@ -64,7 +65,7 @@ class Judging:
         self.judged_at = judged_at
         self.strict = strict
         self.rejudge = rejudge
-        self.reports = reports  # directory for the node reports being written, or None
+        self.reports = reports  # where node reports are staged (--html-dir), or None
 
 
 class Outcome:
@@ -378,9 +379,10 @@ def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
             )
 
 
-def _stage_report(result: Result, directory: str) -> str:
-    """The node's HTML report written complete to a temporary file in `directory`; the run
-    renames it into place once it knows which input of each node counts."""
+def _stage_report(result: Result, staging: Staging) -> str:
+    """The node's HTML report written complete to a file of this run's in `nodes/`, with
+    the mode a report gets; the run renames it into place once it knows which input of each
+    node counts (and removes it otherwise)."""
     import os
     import tempfile
 
@@ -388,9 +390,10 @@ def _stage_report(result: Result, directory: str) -> str:
     from hwcheck.render.html import render_html
 
     data = encode(render_html(result))
-    fd, tmp = tempfile.mkstemp(prefix=".node.", suffix=".html.tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=staging.prefix, suffix=".html.tmp", dir=staging.directory)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), staging.mode)
             handle.write(data)
     except BaseException:
         os.unlink(tmp)

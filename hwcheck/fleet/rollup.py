@@ -32,14 +32,10 @@ OUTLIER_LIMIT = 50
 """Outliers listed per component; `outlier_count` says how many there are in all."""
 
 
-def keep_newest(
-    outcomes: Iterable[Outcome],
-) -> tuple[list[Outcome], list[Superseded], list[Outcome]]:
-    """One outcome per node (the newest `collected_at`), the inputs it replaced, and their
-    outcomes (whose staged reports are dropped)."""
+def keep_newest(outcomes: Iterable[Outcome]) -> tuple[list[Outcome], list[Superseded]]:
+    """One outcome per node (the newest `collected_at`), and the inputs it replaced."""
     kept: dict[str, Outcome] = {}
     superseded: list[Superseded] = []
-    dropped: list[Outcome] = []
     for outcome in outcomes:
         if outcome.skip:
             continue
@@ -52,7 +48,6 @@ def keep_newest(
         theirs = (other.row["collected_at"], other.row["source"])
         loser, winner = (other, outcome) if newer(mine, theirs) else (outcome, other)
         kept[row["node"]] = winner
-        dropped.append(loser)
         superseded.append(
             {
                 "node": row["node"],
@@ -67,7 +62,7 @@ def keep_newest(
     for entry in superseded:
         entry["by"] = final[entry["node"]]
     superseded.sort(key=lambda s: (s["node"], s["source"]))
-    return rows, superseded, dropped
+    return rows, superseded
 
 
 def _counts(verdicts: Iterable[str], superseded: int = 0) -> FleetCounts:
