@@ -68,9 +68,13 @@ def judge_node(
     from hwcheck.model.summary import node_summary
 
     # The cards are viewed once for every profile (a view also remembers which selectors
-    # select it). A card is unknown only when no selected profile covers it.
+    # select it). A card is unknown only when no selected profile covers it. One profile
+    # alone reports no card it covers, and gives no finding twice: nothing to merge.
     views = card_views(inventory)
-    covered = {card for profile, _ in selected for card in covered_cards(profile, inventory, views)}
+    alone = len(selected) == 1
+    covered = set()
+    if not alone:
+        covered = {c for profile, _ in selected for c in covered_cards(profile, inventory, views)}
     findings: list[Finding] = []
     idle: list[NotApplicable] = []
     seen: set[tuple[str | None, ...]] = set()
@@ -92,6 +96,9 @@ def judge_node(
                         "reason": idle_reason(rule),
                     }
                 )
+        if alone:
+            findings = judged
+            break
         for finding in judged:
             if finding["rule_id"] == UNKNOWN_NIC_RULE:
                 if finding["subject"]["id"] in covered:
