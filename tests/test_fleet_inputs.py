@@ -263,6 +263,10 @@ def test_a_fleet_document_in_a_walked_directory_is_not_a_node(tmp_path):
         (["--jobs", "0"], "--jobs must be at least 1"),
         (["-", "-"], "may be given once"),
         (["--json", ""], "--json"),
+        (["--json", "/tmp/x.out", "--csv", "/tmp/x.out"], "--json and --csv both write"),
+        (["--json", "-", "--junit", "-"], "can write to stdout"),
+        (["--html", "-"], "--html needs a file name"),
+        (["--html-dir", "/tmp/hd", "--csv", "/tmp/hd/index.html"], "--csv and --html-dir both"),
     ],
 )
 def test_bad_command_lines_are_one_line_and_exit_2(args, message):

@@ -59,10 +59,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _check_options(args: argparse.Namespace) -> None:
+    import os
+
+    from hwcheck.cli.report import refuse_clashing_outputs
     from hwcheck.errors import UsageError
     from hwcheck.outfile import refuse_empty_path
 
-    for option in ("html", "html_dir", "json", "csv", "junit", "baseline", "waivers"):
+    for option in ("html_dir", "baseline", "waivers"):
         refuse_empty_path(getattr(args, option), "--" + option.replace("_", "-"))
     for given in args.inputs:
         refuse_empty_path(given, "INPUT")
@@ -70,11 +73,12 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--jobs must be at least 1; got {args.jobs}")
     if args.inputs.count("-") > 1:
         raise UsageError("'-' (paths on standard input) may be given once")
-    outputs = [p for p in (args.html, args.json, args.csv, args.junit) if p is not None]
-    if outputs.count("-") > 1:
-        raise UsageError("only one report can be written to standard output ('-')")
-    if args.html_dir is not None and args.html == "-":
-        raise UsageError("--html - cannot link node reports; name a file with --html-dir")
+    page = ("--html", args.html)
+    if args.html is None and args.html_dir is not None:
+        page = ("--html-dir", os.path.join(args.html_dir, "index.html"))
+    refuse_clashing_outputs(
+        (("--junit", args.junit), ("--json", args.json), ("--csv", args.csv), page)
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -74,16 +74,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def check_output_options(args: argparse.Namespace) -> None:
     """Refuse impossible output combinations before any work is done."""
+    refuse_clashing_outputs((("--json", args.json), ("--junit", args.junit), ("--html", args.html)))
+
+
+def refuse_clashing_outputs(options: tuple[tuple[str, str | None], ...]) -> None:
+    """Refuse, as UsageError, report options (option, path) that cannot all be written: an
+    empty path, `--html -`, two reports to standard output, two reports to one file."""
     from hwcheck.errors import UsageError
     from hwcheck.outfile import is_standard_output, refuse_empty_path
 
-    options = (("--json", args.json), ("--junit", args.junit), ("--html", args.html))
     for opt, path in options:
         refuse_empty_path(path, opt)
-    if args.html == "-":
-        raise UsageError("--html needs a file name (the report is one self-contained file)")
+        if opt == "--html" and path == "-":
+            raise UsageError("--html needs a file name (the report is one self-contained file)")
     # `-` and any name for the same descriptor (/dev/stdout): one stream, one report.
-    order = ("--junit", "--json", "--html")
+    order = [opt for opt, _ in sorted(options, key=lambda o: o[0] != "--junit")]  # JUnit first
     to_stdout = sorted((opt for opt, path in options if is_standard_output(path)), key=order.index)
     if len(to_stdout) > 1:
         raise UsageError(f"only one of {' and '.join(to_stdout)} can write to stdout (-)")
