@@ -170,6 +170,8 @@ def node_verdict(
 # A fleet's verdict is the worst of its nodes', in this order (worst first); an `error` node
 # (its input could not be read or judged) is never counted compliant and never exits 0.
 FLEET_PRECEDENCE: tuple[str, ...] = ("noncompliant", "error", "unknown", "compliant")
+FLEET_RANK: dict[str, int] = {verdict: rank for rank, verdict in enumerate(FLEET_PRECEDENCE)}
+"""Verdict -> its place in FLEET_PRECEDENCE (0 is the worst)."""
 FLEET_EXIT: dict[str, ExitStatus] = {
     "noncompliant": ExitStatus.NONCOMPLIANT,
     "error": ExitStatus.USAGE,
@@ -180,5 +182,4 @@ FLEET_EXIT: dict[str, ExitStatus] = {
 
 def worst_verdict(verdicts: Iterable[str]) -> str:
     """The worst of node verdicts by FLEET_PRECEDENCE; `compliant` for none."""
-    rank = {v: i for i, v in enumerate(FLEET_PRECEDENCE)}
-    return min(verdicts, key=rank.__getitem__, default="compliant")
+    return min(verdicts, key=FLEET_RANK.__getitem__, default="compliant")

@@ -76,3 +76,18 @@ def card_identity(inventory: dict[str, object] | str, key: str) -> dict[str, obj
     if "usb" in card:
         identity["usb"] = card["usb"]
     return identity
+
+
+STRICT_VM_PROFILE = """\
+hwcheck_profile: 1
+name: site/strict
+extends: [lab/kvm-virtio]
+applies_to:
+  devices: ["1af4:1041"]
+rules:
+  - id: site.kernel
+    title: A kernel newer than any released
+    kernel: {release: {min: "99.0"}}
+"""
+"""A site profile that applies to the virtio VM fixture and fails it: no kernel is 99.0 yet.
+Without it the VM is COMPLIANT against lab/kvm-virtio."""

@@ -28,6 +28,7 @@ import jinja2.bccache
 import pytest
 from asnobody import as_nobody, traversable_by_others
 from runcli import ROOT, run_hwcheck
+from runcli import STRICT_VM_PROFILE as STRICT
 
 from hwcheck.profile import yamlsrc
 from hwcheck.status import ExitStatus
@@ -37,18 +38,6 @@ VM = os.path.join(ROOT, "tests", "fixtures", "inventories", "virtio-vm.json")
 RESULT = os.path.join(ROOT, "tests", "fixtures", "results", "judged-intel-x710-i40e.json")
 TEMPLATES = os.path.join(ROOT, "hwcheck", "render", "templates")
 
-# Applies to the virtio VM and fails it: no kernel is 99.0 yet.
-STRICT = """\
-hwcheck_profile: 1
-name: site/strict
-extends: [lab/kvm-virtio]
-applies_to:
-  devices: ["1af4:1041"]
-rules:
-  - id: site.kernel
-    title: A kernel newer than any released
-    kernel: {release: {min: "99.0"}}
-"""
 # What the attacker would like the node to be judged by: the same profile, no rule.
 LAX = STRICT.split("rules:", maxsplit=1)[0] + "rules: []\n"
 

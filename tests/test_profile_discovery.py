@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from asnobody import as_nobody, traversable_by_others
 from runcli import ROOT, run_hwcheck
+from runcli import STRICT_VM_PROFILE as STRICT
 
 from hwcheck.status import ExitStatus
 
@@ -26,20 +27,6 @@ SHIPPED = os.path.join(ROOT, "profiles")
 VM = os.path.join(ROOT, "tests", "fixtures", "inventories", "virtio-vm.json")
 HWCHECK = os.path.join(os.path.dirname(sys.executable), "hwcheck")
 NO_CACHE = {"HWCHECK_NO_CACHE": "1"}
-
-# Applies to the virtio VM of VM and fails it: no kernel is 99.0 yet. Without it the VM is
-# COMPLIANT against lab/kvm-virtio.
-STRICT = """\
-hwcheck_profile: 1
-name: site/strict
-extends: [lab/kvm-virtio]
-applies_to:
-  devices: ["1af4:1041"]
-rules:
-  - id: site.kernel
-    title: A kernel newer than any released
-    kernel: {release: {min: "99.0"}}
-"""
 
 
 def _site(top: Path, text: str = STRICT) -> Path:

@@ -15,19 +15,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.model.result import CardIdentity
 
-_PCI = PCI_IDENTITY_FIELDS
-
 
 def card_model(source: dict[str, object]) -> tuple[str, str, CardIdentity]:
     """(model key, label, identity) of a card, from an inventory card or a subject identity."""
-    identity = typing.cast("CardIdentity", {key: source.get(key) for key in _PCI})
+    identity = typing.cast("CardIdentity", {key: source.get(key) for key in PCI_IDENTITY_FIELDS})
     usb = source.get("usb")
     if isinstance(usb, dict):
         identity["usb"] = usb  # type: ignore[typeddict-item]
         key = f"usb:{usb.get('vendor_id') or '?'}:{usb.get('product_id') or '?'}"
         label = " ".join(str(p) for p in (usb.get("manufacturer"), usb.get("product")) if p)
         return key, label or key, identity
-    ids = [identity[k] or "?" for k in _PCI[:4]]  # type: ignore[literal-required]
+    ids = [identity[k] or "?" for k in PCI_IDENTITY_FIELDS[:4]]  # type: ignore[literal-required]
     key = ":".join(ids if identity["subsystem_vendor_id"] else ids[:2])
     device = identity["device_name"] or f"device {ids[1]}"
     vendor = identity["vendor_name"] or f"vendor {ids[0]}"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from hwcheck.fleet.sources import Item
     from hwcheck.model.fleet import CardRow, NodeRow
     from hwcheck.model.inventory import Inventory
-    from hwcheck.model.result import Finding, Result
+    from hwcheck.model.result import Finding, KnownBadMatch, Result
     from hwcheck.profile.selection import Selection
     from hwcheck.profile.waivers import WaiverEntry
 
@@ -256,7 +256,8 @@ class _CardFindings:
         self.values: dict[str, dict[str, str | None]] = {}
         self.parsed: dict[str, dict[str, str]] = {}
         self.subjects: dict[str, Finding] = {}
-        self.known_bad: list[tuple[str, str, Finding]] = []  # card, fact, finding
+        # card, fact, its finding and the known-bad entry it matched
+        self.known_bad: list[tuple[str, str, Finding, KnownBadMatch]] = []
         for finding in findings:
             if finding["subject"]["kind"] == "card":
                 self._add(finding)
@@ -277,8 +278,9 @@ class _CardFindings:
         self.values.setdefault(card, {})[fact] = observed["raw"]
         if fact == "firmware_version" and observed["parsed"]:
             self.parsed.setdefault(card, {}).update(observed["parsed"])
-        if finding.get("known_bad") is not None and status in ("fail", "warn", "waived"):
-            self.known_bad.append((card, fact, finding))
+        match = finding.get("known_bad")
+        if match is not None and status in ("fail", "warn", "waived"):
+            self.known_bad.append((card, fact, finding, match))
 
 
 def _cards(seen: _CardFindings, inventory: Inventory | None) -> list[CardRow]:
@@ -354,9 +356,8 @@ def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
             )
     outcome.rules = list(rules.values())
     models = {card["card"]: card["model"] for card in outcome.row["cards"]}
-    for card_id, fact, finding in seen.known_bad:
-        match = finding.get("known_bad")
-        if card_id in models and match is not None:
+    for card_id, fact, finding, match in seen.known_bad:
+        if card_id in models:
             outcome.known_bad.append(
                 (
                     finding["rule_id"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hwcheck.fleet.identity import newer
 from hwcheck.fleet.nodes import URGENCY
-from hwcheck.status import FLEET_EXIT, FLEET_PRECEDENCE, worst_verdict
+from hwcheck.status import FLEET_EXIT, FLEET_RANK, worst_verdict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,19 +80,18 @@ def _counts(verdicts: Iterable[str], superseded: int = 0) -> FleetCounts:
     return counts
 
 
-def _rollups(groups: dict[str, list[str]], labels: dict[str, str] | None = None) -> list[Rollup]:
+def _rollups(groups: dict[str, list[str]]) -> list[Rollup]:
     """One rollup per group, worst first, then the largest, then by name."""
-    rank = {v: i for i, v in enumerate(FLEET_PRECEDENCE)}
     out: list[Rollup] = [
         {
             "key": key,
-            "label": (labels or {}).get(key, key),
+            "label": key,
             "verdict": worst_verdict(verdicts),  # type: ignore[typeddict-item]
             "counts": _counts(verdicts),
         }
         for key, verdicts in groups.items()
     ]
-    out.sort(key=lambda r: (rank[r["verdict"]], -r["counts"]["nodes"], r["key"]))
+    out.sort(key=lambda r: (FLEET_RANK[r["verdict"]], -r["counts"]["nodes"], r["key"]))
     return out
 
 

@@ -276,38 +276,37 @@ def _exact_types(tp: object) -> frozenset[type] | None:
 
 def _list_checker(tp: object) -> Checker:
     (item_type,) = typing.get_args(tp)
-    item_check = _checker(item_type)
-    exact = _exact_types(item_type)
-
-    def check(value: object) -> Problem | None:
-        if not isinstance(value, list):
-            return [], f"expected a list; got {shown(value)}"
-        if exact is not None and exact.issuperset(map(type, value)):
-            return None
-        for index, item in enumerate(value):
-            problem = item_check(item)
-            if problem is not None:
-                problem[0].append(f"[{index}]")
-                return problem
-        return None
-
-    return check
+    return _container_checker(item_type, list, "a list", enumerate, "[{}]")
 
 
 def _mapping_checker(tp: object) -> Checker:
     _, value_type = typing.get_args(tp)
-    value_check = _checker(value_type)
-    exact = _exact_types(value_type)
+    return _container_checker(value_type, dict, "an object", lambda v: v.items(), ".{}")
+
+
+def _container_checker(
+    item_type: object,
+    container: type,
+    word: str,
+    entries: typing.Callable[[typing.Any], typing.Iterable[tuple[object, object]]],
+    segment: str,
+) -> Checker:
+    """A list's or a mapping's check: each item (each value) of `item_type`, the problem's
+    path naming the index (the key) by `segment`."""
+    item_check = _checker(item_type)
+    exact = _exact_types(item_type)
 
     def check(value: object) -> Problem | None:
-        if not isinstance(value, dict):
-            return [], f"expected an object; got {shown(value)}"
-        if exact is not None and exact.issuperset(map(type, value.values())):
-            return None
-        for key, item in value.items():
-            problem = value_check(item)
+        if not isinstance(value, container):
+            return [], f"expected {word}; got {shown(value)}"
+        if exact is not None:
+            items = value.values() if isinstance(value, dict) else value
+            if exact.issuperset(map(type, typing.cast("typing.Iterable[object]", items))):
+                return None
+        for where, item in entries(value):
+            problem = item_check(item)
             if problem is not None:
-                problem[0].append(f".{key}")
+                problem[0].append(segment.format(where))
                 return problem
         return None
 
