@@ -10,7 +10,9 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 debs=(python3 python3-venv lshw ethtool pciutils pci.ids iproute2 libudev1)
-[ "$want_test" = 1 ] && debs+=(chromium openssh-server sudo)
+# The tests also need: a browser, sshd per namespace (Ansible), PostgreSQL (the collector's
+# store), and QEMU with iPXE ROMs, busybox and socat (the PXE boot test).
+[ "$want_test" = 1 ] && debs+=(chromium openssh-server sudo postgresql qemu-system-x86 ipxe-qemu busybox-static socat cpio)
 
 missing=()
 for p in "${debs[@]}"; do
@@ -34,7 +36,7 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 extra=""
-[ "$want_test" = 1 ] && extra="[test]"
+[ "$want_test" = 1 ] && extra="[test,serve]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
 # Byte-compile what we import: with PYTHONDONTWRITEBYTECODE set, nothing else would,
