@@ -13,6 +13,7 @@ import threading
 
 import pytest
 import storedocs
+from pgcluster import pgcluster  # noqa: F401 - the fixture
 
 from hwcheck.collector.store import (
     NodeQuery,
