@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT_S = 10
 POOL_MAX = 8
-POOL_TIMEOUT_S = 10.0
+POOL_TIMEOUT_S = 5.0
 # pg_advisory_xact_lock key for schema migrations: "hwcheck" in ASCII, as a bigint.
 MIGRATION_LOCK = 0x6877636865636B
 
