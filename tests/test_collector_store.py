@@ -112,8 +112,17 @@ def test_a_replay_is_stored_once_and_answered_with_the_first_answer(store):
     assert [s.duplicate for s in again] == [False, True, True]
     assert again[0].id == again[2].id and again[1].id == original.id
     assert again[2].answer == sub(2).answer
-    assert store.submission_count() == 2
-    assert [n.submissions for n in store.nodes(NodeQuery())] == [1, 1]
+    # two copies that differ in their answer (received at different times): the first's
+    a = sub(9)
+    b = dataclasses.replace(a, received_at="2026-12-02T12:00:00Z", answer=b'{"second":1}')
+    pair = store.submit_batch([a, b])
+    assert [s.duplicate for s in pair] == [False, True]
+    assert pair[0].answer == pair[1].answer == a.answer
+    assert store.node(a.node_key).received_at == a.received_at  # type: ignore[union-attr]
+    (replay,) = store.submit_batch([b])
+    assert replay.answer == a.answer
+    assert store.submission_count() == 3
+    assert [n.submissions for n in store.nodes(NodeQuery())] == [1, 1, 1]
     assert len(store.history(first.node_key)) == 1
 
 

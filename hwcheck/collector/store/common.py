@@ -180,7 +180,11 @@ def apply_batch(
         for digest, row_id, answer in cursor.fetchall():
             first[digest] = Stored(int(row_id), digest, duplicate=True, answer=bytes(answer))
     fresh: dict[str, tuple[Submission, int]] = {}
-    new = sorted({s.digest: s for s in subs if s.digest not in first}.values(), key=_digest)
+    unique: dict[str, Submission] = {}
+    for sub in subs:
+        if sub.digest not in first:
+            unique.setdefault(sub.digest, sub)  # the first copy is the one stored
+    new = sorted(unique.values(), key=_digest)
     ids = returning(cursor, sql(INSERT_SUBMISSION), [_submission_row(s) for s in new])
     for sub, got in zip(new, ids, strict=True):
         if got is None:  # another writer stored it since the lookup, and committed
@@ -199,11 +203,10 @@ def apply_batch(
     out: list[Stored] = []
     for sub in subs:
         if sub.digest in fresh:
-            out.append(Stored(fresh[sub.digest][1], sub.digest, duplicate=False, answer=sub.answer))
+            kept, row_id = fresh.pop(sub.digest)
+            out.append(Stored(row_id, sub.digest, duplicate=False, answer=kept.answer))
             # a second copy of the digest in this batch is a replay of the first
-            first[sub.digest] = Stored(
-                fresh.pop(sub.digest)[1], sub.digest, duplicate=True, answer=sub.answer
-            )
+            first[sub.digest] = Stored(row_id, sub.digest, duplicate=True, answer=kept.answer)
         else:
             out.append(first[sub.digest])
     return out
