@@ -1,0 +1,1 @@
+"""The collector: `hwcheck serve` judges and stores what the ramdisk gates submit."""
