@@ -134,7 +134,8 @@ def _allow(request: Request, action: str, *, basic: bool = False) -> str:
         raise _UnauthorizedError("The token is not valid for this collector.", challenge)
     if role not in MAY[action]:
         wanted = {"submit": "an enrollment", "read": "a read", "admin": "an admin"}[action]
-        raise RequestError(403, f"This needs {wanted} token; a {role} token may not do this.")
+        held = {"enroll": "an enrollment", "read": "a read", "admin": "an admin"}[role]
+        raise RequestError(403, f"This needs {wanted} token; {held} token may not do this.")
     return role
 
 
