@@ -139,7 +139,7 @@ def open_store(url: str) -> Store:
     if url.startswith(("postgresql://", "postgres://")):
         from hwcheck.collector.store.postgres import PostgresStore
 
-        return PostgresStore(url)  # type: ignore[return-value]
+        return PostgresStore(url)
     if url.startswith("sqlite:"):
         from hwcheck.collector.store.sqlite import SqliteStore, sqlite_path
 
