@@ -22,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 INVENTORIES = os.path.join(HERE, "fixtures", "inventories")
 HOSTS = sorted(f[:-5] for f in os.listdir(INVENTORIES) if f.endswith(".json"))
 WAIVERS = os.path.join(HERE, "fixtures", "profiles", "waivers.yaml")
-BACKENDS = ("sqlite",)
+BACKENDS = ("sqlite", "postgresql")
+pytest_plugins = ("pgcluster",)  # the `pgcluster` fixture (a private PostgreSQL)
 JSON = {"Content-Type": "application/json"}
 
 
@@ -31,7 +32,7 @@ def inventory_bytes(host: str) -> bytes:
         return handle.read()
 
 
-def store_url_for(request: pytest.FixtureRequest, tmp: object) -> str | None:
+def store_url_for(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None  # the helper's own SQLite file
     cluster = request.getfixturevalue("pgcluster")
@@ -39,9 +40,9 @@ def store_url_for(request: pytest.FixtureRequest, tmp: object) -> str | None:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory):
-    """One collector with the shipped profiles and the fixture waivers, for the module."""
-    url = store_url_for(request, tmp_path_factory)
+def server(request):
+    """One collector with the shipped profiles and the fixture waivers, on each store."""
+    url = store_url_for(request)
     with Collector(url, waivers=WAIVERS) as running:
         yield running
 
