@@ -54,7 +54,7 @@ def _pg(query: str) -> str:
 class PostgresStore:
     """The Store protocol over one PostgreSQL database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self._conninfo = url
         self.url = shown_url(url)
         self._write_lock = threading.Lock()
@@ -65,7 +65,7 @@ class PostgresStore:
         with self._write_lock:
             conn = self._connect()
             try:
-                self._migrate(conn)
+                self._migrate(conn, create=create)
             except BaseException:
                 conn.close()
                 raise
@@ -84,7 +84,9 @@ class PostgresStore:
         except psycopg.Error as err:
             raise self._mapped(err, "cannot connect") from err
 
-    def _migrate(self, conn: psycopg.Connection[Any], upto: int = migrations.LATEST) -> int:
+    def _migrate(
+        self, conn: psycopg.Connection[Any], upto: int = migrations.LATEST, *, create: bool = True
+    ) -> int:
         try:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
@@ -99,6 +101,7 @@ class PostgresStore:
                     dialect="postgresql",
                     where=self.url,
                     upto=upto,
+                    create=create,
                 )
         except psycopg.Error as err:
             raise self._mapped(err, "cannot create or migrate the schema") from err
@@ -191,8 +194,11 @@ class PostgresStore:
         return bytes(rows[0][0]) if rows else None
 
     def latest(self, *, with_inventory: bool) -> Iterator[tuple[NodeSummary, bytes, bytes | None]]:
+        # A connection of its own (not the pool's): a walk may take as long as a fleet run.
+        if self._closed:
+            raise StoreUnavailable("the store is closed", where=self.url)
         try:
-            with self._reads().connection() as conn, conn.transaction():
+            with self._connect() as conn, conn.transaction():
                 cursor = conn.cursor(name="hwcheck_latest")
                 cursor.itersize = 256
                 cursor.execute(common.latest_query(with_inventory=with_inventory))
