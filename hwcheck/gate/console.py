@@ -130,9 +130,9 @@ def counts_line(counts: object) -> str:
 
 
 def field(label: str, value: object) -> list[str]:
-    """`label:` padded to ten columns, then `value` as plain ASCII, wrapped at spaces to
+    """`label:` padded to eleven columns, then `value` as plain ASCII, wrapped at spaces to
     WIDTH (a word longer than a line, a path say, is kept whole)."""
-    return wrap(f"{label + ':':<10}" + plain(value, 4000), " " * 10)
+    return wrap(f"{label + ':':<11}" + plain(value, 4000), " " * 11)
 
 
 def verdict_lines(
