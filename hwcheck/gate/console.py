@@ -111,7 +111,7 @@ def finding_lines(failed: Sequence[object], total: int | None = None) -> list[st
         subject = item.get("subject")
         if subject:
             head += "  " + plain(subject, max(WIDTH - len(head) - 2, 10))
-        lines.append(plain(head))
+        lines.append(head)
         message = item.get("message")
         if message:
             lines += wrap("        " + plain(message, 1000), " " * 8)
