@@ -15,7 +15,7 @@ STDLIB_PATH=(
   hwcheck/cli/__init__.py hwcheck/cli/capture.py hwcheck/cli/gate.py hwcheck/cli/parser.py
   hwcheck/cli/probe.py hwcheck/cli/quickargs.py hwcheck/cli/streams.py hwcheck/gate/*.py
   hwcheck/model/__init__.py hwcheck/model/cardident.py hwcheck/probe/*.py
-  hwcheck/render/__init__.py hwcheck/render/inventory_text.py
+  hwcheck/render/__init__.py hwcheck/render/inventory_text.py hwcheck/render/words.py
 )
 .venv/bin/vermin --no-tips --violations -t=3.9- "${STDLIB_PATH[@]}"
 .venv/bin/python -m pytest "$@"

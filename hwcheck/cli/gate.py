@@ -378,6 +378,7 @@ def _judge(body: bytes, profiles: list[str], source: str) -> dict[str, object]:
     from hwcheck.model.documents import check_inventory, parse_json
     from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
+    from hwcheck.status import ANSWER_FAILED
 
     inventory = check_inventory(parse_json(body, what="an inventory", where=source), where=source)
     chosen, none = Selection(Library(), profiles or None).pick(inventory)
@@ -408,5 +409,5 @@ def _judge(body: bytes, profiles: list[str], source: str) -> dict[str, object]:
         "hostname": inventory["host"]["hostname"],
         "profiles": [use["name"] for use in result["profiles"]],
         "counts": dict(result["counts"]),
-        "failed": failed,
+        ANSWER_FAILED: failed,
     }
