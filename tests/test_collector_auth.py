@@ -210,7 +210,7 @@ def test_a_short_token_is_refused(tmp_path):
 
 
 def test_tokens_from_the_environment(tmp_path):
-    token = "environment-enroll-token-0123456789"  # noqa: S105 - a test token
+    token = "environment-enroll-token-0123456789"
     with Collector(env={"HWCHECK_ENROLL_TOKENS": f"{token}, second-token-0123456789"}) as c:
         answer = httpx.post(
             c.url + "/api/v1/submissions",

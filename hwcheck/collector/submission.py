@@ -14,7 +14,7 @@ import json
 import zlib
 
 from hwcheck.errors import HwcheckError
-from hwcheck.status import FLEET_EXIT
+from hwcheck.status import ANSWER_FAILED, FLEET_EXIT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def judge_submission(data: bytes, generation: Generation, *, received_at: str) -
         "exit_code": exit_code,
         "profiles": list(profiles),
         "counts": counts,
-        "failed": failed,
+        ANSWER_FAILED: failed,
         "report": report_path(key),
         "received_at": received_at,
     }
