@@ -1,0 +1,247 @@
+"""The SQLite store: one file, WAL, synchronous=FULL, so a batch is on disk when it returns.
+
+One connection writes (a lock makes callers take turns; GroupWriter is meant to be the only
+caller); reads use one connection per thread, which WAL lets run beside the writer. Several
+processes may share the file: a writer waits up to BUSY_TIMEOUT_MS for another's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sqlite3
+import threading
+from typing import TYPE_CHECKING, Any, Literal
+
+from hwcheck.collector.store import (
+    HistoryEntry,
+    NodeQuery,
+    NodeSummary,
+    Stored,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+    Submission,
+    common,
+    migrations,
+)
+from hwcheck.errors import HwcheckError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_path(url: str) -> str:
+    """The file a `sqlite:` URL names: sqlite:///abs/path.db, sqlite:relative.db."""
+    rest = url[len("sqlite:") :]
+    if rest.startswith("//"):
+        rest = rest[2:]
+        if not rest.startswith("/"):
+            raise HwcheckError(
+                f"{url!r}: a sqlite:// URL takes an absolute path (sqlite:///var/lib/x.db), "
+                "or write sqlite:relative.db",
+                where="--store",
+            )
+    if not rest or rest.endswith("/") or "?" in rest or "\0" in rest:
+        raise HwcheckError(f"{url!r} names no database file", where="--store")
+    return os.path.abspath(rest)
+
+
+def _same(query: str) -> str:
+    return query
+
+
+class SqliteStore:
+    """The Store protocol over one SQLite file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.url = "sqlite://" + path
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        directory = os.path.dirname(path)
+        try:
+            os.makedirs(directory, mode=0o750, exist_ok=True)
+        except OSError as err:
+            raise StoreUnavailable(
+                f"cannot create {directory}: {err.strerror or err}", where=self.url
+            ) from err
+        self._writer: sqlite3.Connection | None = None
+        with self._write_lock:
+            self._writer = self._connect()
+            self._migrate(self._writer)
+
+    # ---- connections ---------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreUnavailable(
+                    f"cannot use write-ahead logging here (journal mode {mode})", where=self.url
+                )
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as err:
+            raise self._mapped(err, "cannot open") from err
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection, upto: int = migrations.LATEST) -> int:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                exists = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+                ).fetchone()
+                current = 0
+                if exists:
+                    current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+                version = migrations.migrate(
+                    conn.execute, int(current or 0), dialect="sqlite", where=self.url, upto=upto
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            conn.close()
+            raise self._mapped(err, "cannot create or migrate the schema") from err
+        except StoreError:
+            conn.close()
+            raise
+        return version
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreUnavailable("the store is closed", where=self.url)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _mapped(self, err: sqlite3.Error, doing: str = "cannot write") -> StoreError:
+        code = getattr(err, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        text = str(err)
+        if primary == sqlite3.SQLITE_FULL or "disk is full" in text or _enospc(err):
+            return StoreFull(f"{doing}: the disk holding the store is full", where=self.url)
+        return StoreUnavailable(f"{doing}: {text}", where=self.url)
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def submit_batch(self, subs: Sequence[Submission]) -> list[Stored]:
+        if not subs:
+            return []
+        with self._write_lock:
+            if self._closed:
+                raise StoreUnavailable("the store is closed", where=self.url)
+            if self._writer is None:
+                self._writer = self._connect()
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    stored = common.apply_batch(conn.cursor(), subs, _same)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        try:
+                            conn.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            self._drop_writer()
+                    raise
+            except sqlite3.Error as err:
+                raise self._mapped(err) from err
+            return stored
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.close()
+            self._writer = None
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def _all(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        try:
+            return self._reader().execute(sql, params).fetchall()
+        except sqlite3.Error as err:
+            raise self._mapped(err, "cannot read") from err
+
+    def nodes(self, query: NodeQuery) -> list[NodeSummary]:
+        sql, params = common.nodes_query(query)
+        return [common.summary(row) for row in self._all(sql, params)]
+
+    def node(self, node_key: str) -> NodeSummary | None:
+        rows = self._all(common.node_query(), [node_key])
+        return common.summary(rows[0]) if rows else None
+
+    def history(self, node_key: str, limit: int = 100) -> list[HistoryEntry]:
+        return [common.history_entry(r) for r in self._all(common.HISTORY, [node_key, limit])]
+
+    def document(self, submission_id: int, which: Literal["inventory", "result"]) -> bytes | None:
+        rows = self._all(common.DOCUMENT[which], [submission_id])
+        return bytes(rows[0][0]) if rows else None
+
+    def latest(self, *, with_inventory: bool) -> Iterator[tuple[NodeSummary, bytes, bytes | None]]:
+        # A connection of its own: the caller may read other things while this streams.
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")  # one snapshot for the whole walk
+            for row in conn.execute(common.latest_query(with_inventory=with_inventory)):
+                inventory = row[14]
+                yield (
+                    common.summary(row),
+                    bytes(row[13]),
+                    (bytes(inventory) if inventory is not None else None),
+                )
+        except sqlite3.Error as err:
+            raise self._mapped(err, "cannot read") from err
+        finally:
+            conn.close()
+
+    def verdict_counts(self) -> dict[str, int]:
+        return common.verdict_counts(self._all(common.VERDICT_COUNTS))
+
+    def rule_counts(self) -> dict[tuple[str, str], int]:
+        return {(str(r), str(s)): int(n) for r, s, n in self._all(common.RULE_COUNTS)}
+
+    def submission_count(self) -> int:
+        return int(self._all(common.SUBMISSION_COUNT)[0][0])
+
+    def schema_version(self) -> int:
+        return int(self._all("SELECT MAX(version) FROM schema_version")[0][0])
+
+    def ping(self) -> None:
+        self._all("SELECT 1 FROM schema_version")
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._closed = True
+            self._drop_writer()
+        with self._readers_lock:
+            for conn in self._readers:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._readers.clear()
+
+
+def _enospc(err: BaseException) -> bool:
+    cause = err.__cause__ or err.__context__
+    return isinstance(cause, OSError) and cause.errno == errno.ENOSPC
