@@ -72,12 +72,23 @@ def _interrupted(err: KeyboardInterrupt) -> str:
 
 
 def _quick(argv: list[str]) -> int | None:
-    """Run `hwcheck probe` with plain options without building the argparse parser
-    (see hwcheck.cli.quickargs); None when argparse should read the command line."""
-    if not argv or argv[0] != "probe":
+    """Run `hwcheck probe` or `hwcheck gate` with plain options without building the
+    argparse parser (see hwcheck.cli.quickargs); None when argparse should read the
+    command line."""
+    if not argv or argv[0] not in ("probe", "gate"):
         return None
-    from hwcheck.cli import probe
     from hwcheck.cli.quickargs import parse_plain
+
+    if argv[0] == "gate":
+        from hwcheck.cli import gate
+
+        found = parse_plain(argv[1:], gate.VALUE_OPTIONS, gate.FLAG_OPTIONS)
+        if found is None or (found["inventory"] is not None and found["from_capture"] is not None):
+            return None  # argparse says which options cannot go together
+        if isinstance(found["profile"], str):
+            return gate.gate_node({**found, "profile": [found["profile"]]})
+        return gate.gate_node(found)
+    from hwcheck.cli import probe
 
     options = parse_plain(argv[1:], probe.VALUE_OPTIONS, probe.FLAG_OPTIONS)
     if options is None:
