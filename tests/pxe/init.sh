@@ -1,8 +1,9 @@
 #!/bin/sh
 # /init of the PXE test's ramdisk: mount the kernel's file systems, load the NIC drivers, bring
 # up the NIC the node PXE-booted from (BOOTIF=01-<mac> from iPXE) by DHCP, run the gate step
-# shipped in contrib/ (hwcheck-gate-boot, the same script the ramdisk integrations install),
-# and power off. Everything goes to the serial console, where the test reads it.
+# shipped in contrib/ (hwcheck-gate-boot --enforce, the same script the ramdisk integrations
+# install), which powers off a node that does not pass; a node that passes would go on to
+# deploy here, and this test's simply powers off. Everything goes to the serial console, where the test reads it.
 export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -52,5 +53,6 @@ if ! udhcpc -i "$iface" -s /etc/udhcpc.script -n -q -t 10 -T 2; then
     say "DHCP failed on $iface"
 fi
 
-/usr/lib/hwcheck/hwcheck-gate-boot
+# A node that does not pass is powered off by the gate step itself (--enforce).
+/usr/lib/hwcheck/hwcheck-gate-boot --enforce
 finish
