@@ -8,7 +8,9 @@ python3.11 binary with the shared libraries its binary and extension modules lin
 from their ELF NEEDED entries), the standard library without its tests, GUI and build parts
 (byte-compiled so a boot under emulation does not compile it), the NIC modules and what they
 depend on (modules.dep by busybox depmod -b, loaded with busybox modprobe), os-release
-and pci.ids.
+and pci.ids; and the boot-time half of initramfs-tools (its /init, scripts/functions and
+configuration, klibc's ipconfig for DHCP), so the ramdisk boots as an initramfs-tools one
+and runs contrib/initramfs-tools' boot script as such a ramdisk would.
 
 The result lives under cache_root()/base-KEY, KEY a hash of the package versions and of this
 file, so a change to hwcheck or to the per-run part never rebuilds it.
@@ -43,6 +45,10 @@ PACKAGES = (
     "libpython3.11-stdlib",
     "base-files",
     "pci.ids",  # vendor and device names for the inventory
+    # The boot-time half of initramfs-tools: its /init and scripts, klibc's ipconfig (DHCP).
+    "initramfs-tools-core",
+    "klibc-utils",
+    "libklibc",
     # The shared libraries python3.11 and the extension modules kept below link to.
     "libc6",
     "zlib1g",
@@ -333,6 +339,41 @@ def _busybox(st: _Stage) -> str:
     return busybox
 
 
+def _initramfs_tools(st: _Stage) -> None:
+    """What mkinitramfs puts in every initramfs-tools ramdisk (its own init, functions and
+    boot scripts, its configuration, klibc's tools where busybox has none), and
+    /conf/modules as /etc/initramfs-tools/modules would make it: the NIC drivers to load.
+    The hook's part (python3, hwcheck.pyz) is done by _python and the overlay."""
+    share = "usr/share/initramfs-tools"
+    shutil.copy2(os.path.join(st.src, share, "init"), os.path.join(st.dst, "init"))
+    scripts = os.path.join(st.dst, "scripts")
+    os.makedirs(os.path.join(scripts, "init-premount"))
+    for name in ("functions", "local", "nfs"):
+        shutil.copy2(os.path.join(st.src, share, "scripts", name), os.path.join(scripts, name))
+    conf = os.path.join(st.dst, "conf")
+    os.makedirs(os.path.join(conf, "conf.d"))
+    shutil.copy2(
+        os.path.join(st.src, "etc/initramfs-tools/initramfs.conf"),
+        os.path.join(conf, "initramfs.conf"),
+    )
+    with open(os.path.join(conf, "arch.conf"), "w") as f:
+        f.write("DPKG_ARCH=amd64\n")
+    with open(os.path.join(conf, "modules"), "w") as f:
+        f.write("".join(f"{m}\n" for m in NIC_MODULES))
+    # As initramfs-tools' klibc-utils hook: klibc's commands that busybox does not provide.
+    klibc = os.path.join(st.src, "usr/lib/klibc/bin")
+    for name in sorted(os.listdir(klibc)):
+        target = os.path.join(st.dst, "bin", name)
+        if name not in ("gzip", "kinit", "zcat") and not os.path.lexists(target):
+            shutil.copy2(os.path.join(klibc, name), target)
+    for name in os.listdir(os.path.join(st.src, "lib")):
+        if name.startswith("klibc-") and name.endswith(".so"):
+            st.copy(os.path.join("lib", name))
+    # The init calls /sbin/modprobe (kmod's place); busybox's modprobe reads modules.dep.
+    os.makedirs(os.path.join(st.dst, "sbin"), exist_ok=True)
+    os.symlink("../bin/busybox", os.path.join(st.dst, "sbin/modprobe"))
+
+
 def _build(packages: dict[str, str], debs: dict[str, str], out: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="hwcheck-pxe-build-", dir=os.path.dirname(out)) as tmp:
         src = os.path.join(tmp, "extracted")
@@ -350,6 +391,7 @@ def _build(packages: dict[str, str], debs: dict[str, str], out: str) -> dict[str
             raise BuildError(f"no package holds these libraries: {sorted(unresolved)}")
         st.copy("etc/os-release")
         st.copy("usr/share/misc/pci.ids")
+        _initramfs_tools(st)
         for d in ("dev", "proc", "sys", "run", "tmp", "etc", "var/spool"):
             os.makedirs(os.path.join(dst, d), exist_ok=True)
         os.makedirs(out)
