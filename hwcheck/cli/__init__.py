@@ -100,6 +100,21 @@ def _quick(argv: list[str]) -> int | None:
     )
 
 
+STDLIB_COMMANDS = ("probe", "capture", "gate")
+"""The commands that run on Python 3.9+ with the standard library alone (a ramdisk's
+python3, hwcheck.pyz); every other needs the package's own Python, 3.11+."""
+
+
+def _refuse_old_python(command: str) -> None:
+    if sys.version_info < (3, 11) and command not in STDLIB_COMMANDS:
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        raise HwcheckError(
+            f"needs Python 3.11+ (this is Python {version}); probe, capture and gate run on "
+            "Python 3.9+",
+            where=f"hwcheck {command}",
+        )
+
+
 def _text(value: str | bool | None) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -119,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             from hwcheck.cli.parser import build_parser
 
             args = build_parser(argv).parse_args(argv)
+            _refuse_old_python(args.command)
             code = int(args.func(args))
         sys.stdout.flush()  # a refused write is reported here, not lost at exit
     except HwcheckError as err:

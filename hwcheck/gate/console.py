@@ -111,7 +111,7 @@ def finding_lines(failed: Sequence[object], total: int | None = None) -> list[st
         subject = item.get("subject")
         if subject:
             head += "  " + plain(subject, max(WIDTH - len(head) - 2, 10))
-        lines.append(plain(head))
+        lines.append(head)
         message = item.get("message")
         if message:
             lines += wrap("        " + plain(message, 1000), " " * 8)
@@ -130,9 +130,9 @@ def counts_line(counts: object) -> str:
 
 
 def field(label: str, value: object) -> list[str]:
-    """`label:` padded to ten columns, then `value` as plain ASCII, wrapped at spaces to
+    """`label:` padded to eleven columns, then `value` as plain ASCII, wrapped at spaces to
     WIDTH (a word longer than a line, a path say, is kept whole)."""
-    return wrap(f"{label + ':':<10}" + plain(value, 4000), " " * 10)
+    return wrap(f"{label + ':':<11}" + plain(value, 4000), " " * 11)
 
 
 def verdict_lines(
