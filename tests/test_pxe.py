@@ -1,9 +1,9 @@
 """A real PXE boot: diskless QEMU guests PXE-boot (iPXE ROM, QEMU's DHCP and TFTP) a Debian
 kernel and an initramfs-tools ramdisk holding python3 and hwcheck.pyz; contrib/initramfs-tools'
 boot script brings up the boot NIC (DHCP by klibc's ipconfig on the BOOTIF= NIC) and runs
-`hwcheck gate` with the collector's URL and an enrollment token from the kernel command line. The collector is a real
-`hwcheck serve` on the host's loopback, reached only through the boot NIC's guestfwd (every
-user network is restrict=on).
+`hwcheck gate` with the collector's URL and an enrollment token from the kernel command
+line. The collector is a real `hwcheck serve` on the host's loopback, reached only through
+the boot NIC's guestfwd (every user network is restrict=on).
 
 Two guests boot side by side, each against its own collector: one whose profile the guest
 meets (compliant, exit 0) and one whose profile asks for a NIC the guest lacks (noncompliant,
@@ -22,12 +22,12 @@ import concurrent.futures
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
 import uuid
-import zipfile
 
 import pytest
 from collectorproc import Collector
@@ -66,20 +66,17 @@ def ramdisk_base() -> base.Base:
 
 @pytest.fixture(scope="module")
 def pyz(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """hwcheck.pyz of this checkout: the hwcheck package and the shipped profiles."""
+    """hwcheck.pyz of this checkout, by scripts/build-pyz.py (byte-compiled by this
+    interpreter, a 3.11 like the guest's python3.11, so the guest starts from the .pycs)."""
     start = time.monotonic()
     out = str(tmp_path_factory.mktemp("pyz") / "hwcheck.pyz")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for top in ("hwcheck", "profiles"):
-            for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, top)):
-                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                for name in sorted(filenames):
-                    full = os.path.join(dirpath, name)
-                    arc = os.path.relpath(full, ROOT)
-                    if top == "profiles":
-                        arc = os.path.join("hwcheck", arc)
-                    z.write(full, arc)
-        z.writestr("__main__.py", "import sys\nfrom hwcheck.cli import main\nsys.exit(main())\n")
+    done = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "build-pyz.py"), "--output", out],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"build-pyz.py failed:\n{done.stdout}{done.stderr}"
     TIMES["pyz"] = time.monotonic() - start
     return out
 
