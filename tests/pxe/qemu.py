@@ -94,7 +94,7 @@ def _link(src: str, dst: str) -> None:
 def qemu_argv(guest: Guest, tftp: str, log: str, collector_port: int) -> list[str]:
     argv = [
         QEMU,
-        "-M", "q35",
+        "-M", "q35,graphics=off",
         "-accel", "tcg,thread=multi",
         "-cpu", "max",
         "-m", "1024",
