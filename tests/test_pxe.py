@@ -215,3 +215,56 @@ def test_pxe_boot_gates_each_guest_on_the_collector_verdict(ramdisk_base, pyz, t
         "pxe times: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()),
         file=sys.stderr,
     )
+
+
+# ---- the gate step on this host (no QEMU): what every ramdisk integration runs ----------
+
+GATE_BOOT = os.path.join(ROOT, "contrib", "hwcheck-gate-boot")
+
+
+def _gate_boot(tmp_path, cmdline: str, **env: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "cmdline"
+    path.write_text(cmdline + "\n")
+    return subprocess.run(
+        ["sh", GATE_BOOT],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"PATH": os.environ["PATH"], "HWCHECK_CMDLINE": str(path), **env},
+    )
+
+
+def test_the_gate_step_without_hwcheck_url_does_not_gate(tmp_path):
+    done = _gate_boot(tmp_path, "console=ttyS0 BOOTIF=01-52-54-00-a0-00-01 quiet")
+    assert done.returncode == 0
+    assert done.stdout == (
+        "hwcheck-gate: not enabled (no hwcheck.url= on the kernel command line)\n"
+    )
+
+
+def test_the_gate_step_fails_closed_without_python_or_pyz(tmp_path):
+    cmdline = "hwcheck.url=http://127.0.0.1:9 hwcheck.token=t"
+    done = _gate_boot(tmp_path, cmdline, HWCHECK_PYZ=str(tmp_path / "absent.pyz"))
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[-1] == "hwcheck-gate: exit 2 (error)"
+    assert "absent.pyz is not in this ramdisk" in done.stdout
+    done = _gate_boot(tmp_path, cmdline, HWCHECK_PYTHON="no-such-python3")
+    assert done.returncode == 2
+    assert "no-such-python3 is not in this ramdisk" in done.stdout
+
+
+def test_the_gate_step_exits_with_the_collectors_exit_code(tmp_path, pyz):
+    """The pyz's gate probes this host and posts it; the step passes the collector's exit code
+    through and names it on its last line, as the PXE guests print it."""
+    with Collector(profiles=["test/qemu-pxe"], profile_dirs=[SHIPPED_PROFILES, PXE_PROFILES]) as c:
+        cmdline = f"hwcheck.url={c.url} hwcheck.token={c.enroll_token} hwcheck.deadline=30"
+        done = _gate_boot(tmp_path, cmdline, HWCHECK_PYZ=pyz, HWCHECK_SPOOL=str(tmp_path))
+        listing = _get(c, "/api/v1/nodes")
+    assert isinstance(listing, dict)
+    (node,) = listing["nodes"]
+    # This host is no QEMU guest with those three NICs: never compliant.
+    assert node["verdict"] != "compliant"
+    assert done.returncode == node["exit_code"] != 0, done.stdout + done.stderr
+    meaning = {1: "noncompliant", 3: "unknown"}[node["exit_code"]]
+    assert done.stdout.splitlines()[-1] == f"hwcheck-gate: exit {node['exit_code']} ({meaning})"

@@ -432,11 +432,14 @@ def ensure_base() -> Base:
             debs = download(packages, os.path.join(root, "debs"))
             partial = f"{out}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            facts = _build(packages, debs, partial)
-            facts["packages"] = packages
-            with open(os.path.join(partial, "manifest.json"), "w") as f:
-                json.dump(facts, f, indent=2)
-            os.rename(partial, out)
+            try:
+                facts = _build(packages, debs, partial)
+                facts["packages"] = packages
+                with open(os.path.join(partial, "manifest.json"), "w") as f:
+                    json.dump(facts, f, indent=2)
+                os.rename(partial, out)
+            finally:
+                shutil.rmtree(partial, ignore_errors=True)
             built = time.monotonic() - start
             _prune(root, keep=os.path.basename(out), debs=set(debs.values()))
     with open(manifest) as f:
