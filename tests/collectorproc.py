@@ -8,8 +8,9 @@ token files (0600) and, unless given one, a SQLite store in a temp directory.
 
 Interface (kept small: the gate, PXE and fault tests use it too):
 - `Collector(store_url=None, profiles=None, profile_dirs=None, waivers=None, workers=1,
-  args=(), env=None, tls=None, host="127.0.0.1", port=None, ready_timeout=60)`;
-  `tls=(cert, key)` serves HTTPS; `args` adds serve options; `env` adds to its environment.
+  args=(), env=None, tls=None, host="127.0.0.1", port=None, ready_timeout=60,
+  token_files=True)`; `tls=(cert, key)` serves HTTPS; `args` adds serve options; `env` adds
+  to its environment; `token_files=False` gives the server no token (it makes its own).
 - `c.url` (http://127.0.0.1:PORT or https://...), `c.port`, `c.store_url`, `c.directory`
   (the temp directory: tokens, store, log), `c.log()` (what the server wrote so far).
 - `c.enroll_token`, `c.read_token`, `c.admin_token`; `c.auth(role)` -> the header dict.
@@ -58,6 +59,7 @@ class Collector:
         host: str = "127.0.0.1",
         port: int | None = None,
         ready_timeout: float = 60.0,
+        token_files: bool = True,
     ) -> None:
         self.directory = tempfile.mkdtemp(prefix="hwcheck-collector-")
         self.store_url = store_url or "sqlite://" + os.path.join(self.directory, "collector.db")
@@ -77,7 +79,8 @@ class Collector:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(f"# {role} token for a test\n{getattr(self, role + '_token')}\n")
-            self.argv += [f"--{role}-token-file", path]
+            if token_files:
+                self.argv += [f"--{role}-token-file", path]
         for name in profiles or ():
             self.argv += ["--profile", name]
         for directory in profile_dirs or ():

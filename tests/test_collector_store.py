@@ -8,21 +8,31 @@ judge (tests/storedocs.py), made distinct nodes.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 import threading
 
 import pytest
 import storedocs
+from runcli import run_hwcheck
 
 from hwcheck.collector.store import (
     NodeQuery,
+    Stored,
     StoreError,
+    StoreFull,
+    StoreUnavailable,
+    common,
+    migrations,
     open_store,
 )
 from hwcheck.collector.store.writer import GroupWriter
 from hwcheck.errors import HwcheckError
 
+pytest_plugins = ("pgcluster",)  # the `pgcluster` fixture
 BACKENDS = ("sqlite", "postgresql")
+TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -256,3 +266,324 @@ def test_a_bad_url_is_one_clear_error_at_store(url):
         open_store(url)
     assert caught.value.where == "--store"
     assert "\n" not in caught.value.message
+
+
+# ---- migrations ----------------------------------------------------------------------------
+
+
+def _raw(url: str):  # a DB-API connection of either backend
+    """A plain connection to the store's database, and the placeholder its SQL uses."""
+    if url.startswith("sqlite:"):
+        import sqlite3
+
+        from hwcheck.collector.store.sqlite import sqlite_path
+
+        return sqlite3.connect(sqlite_path(url), isolation_level=None), "?"
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True), "%s"
+
+
+def test_a_store_at_an_older_schema_version_is_migrated_on_open(store_url):
+    """A version-1 store (no filter tables) holding a node: opened, it is at the latest
+    version and its node is found by the filters version 2 added."""
+    conn, mark = _raw(store_url)
+    dialect = "sqlite" if mark == "?" else "postgresql"
+    s = sub(7)
+    assert s.rules
+    try:
+        migrations.migrate(conn.execute, 0, dialect=dialect, where="t", upto=1)
+        row = common._submission_row(s)  # the columns version 1 has
+        conn.execute(common.INSERT_SUBMISSION.replace("?", mark), row)
+        (row_id,) = conn.execute("SELECT id FROM submissions").fetchone()
+        conn.execute(common.INSERT_DOCUMENTS.replace("?", mark), (row_id, s.inventory, s.result))
+        conn.execute(
+            common.UPSERT_NODE.replace("?", mark),
+            (s.node_key, row_id, s.collected_at, s.received_at, s.digest, s.verdict, 1),
+        )
+        (version,) = conn.execute("SELECT version FROM schema_version").fetchone()
+        assert version == 1
+    finally:
+        conn.close()
+    store = open_store(store_url)
+    try:
+        assert store.schema_version() == migrations.LATEST  # type: ignore[attr-defined]
+        rule, _ = s.rules[0]
+        assert [n.node_key for n in store.nodes(NodeQuery(rule=rule))] == [s.node_key]
+        assert [n.node_key for n in store.nodes(NodeQuery(model=s.card_models[0]))] == [s.node_key]
+        assert [n.node_key for n in store.nodes(NodeQuery(profile=s.profiles[0]))] == [s.node_key]
+        assert store.rule_counts() == dict.fromkeys(s.rules, 1)
+        (again,) = store.submit_batch([s, sub(8)])[:1]
+        assert again.duplicate and again.id == row_id
+    finally:
+        store.close()
+
+
+def test_a_store_newer_than_this_hwcheck_knows_is_refused(store_url):
+    open_store(store_url).close()
+    conn, _ = _raw(store_url)
+    try:
+        conn.execute(f"UPDATE schema_version SET version = {migrations.LATEST + 1}")  # noqa: S608
+    finally:
+        conn.close()
+    with pytest.raises(StoreError) as caught:
+        open_store(store_url)
+    message = str(caught.value)
+    assert f"version {migrations.LATEST + 1}, newer than this hwcheck knows" in message
+    assert "\n" not in message and caught.value.where is not None
+    conn, _ = _raw(store_url)
+    try:
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == (
+            migrations.LATEST + 1
+        )
+    finally:
+        conn.close()
+    # the CLI says it in one line, and exits 2
+    done = run_hwcheck("fleet", "--store", store_url, "--json", "-")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("hwcheck: error: ") and "newer than this hwcheck" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+OPEN_AT_ONCE = """
+import sys, time
+sys.path.insert(0, {tests!r})
+import storedocs
+from hwcheck.collector.store import open_store
+i, url, at = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+s = storedocs.submission(storedocs.distinct(storedocs.load(storedocs.HOSTS[i % 5]), 900 + i))
+time.sleep(max(0.0, at - time.time()))
+store = open_store(url)
+store.submit_batch([s])
+print(store.schema_version())
+store.close()
+"""
+
+
+def test_several_processes_opening_one_new_store_at_once_migrate_it_once(store_url):
+    import subprocess
+    import sys
+    import time
+
+    code = OPEN_AT_ONCE.format(tests=TESTS)
+    at = time.time() + 2.0
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(i), store_url, str(at)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(6)
+    ]
+    outputs = [child.communicate(timeout=120) for child in children]
+    for child, (out, err) in zip(children, outputs, strict=True):
+        assert child.returncode == 0, err
+        assert out.strip() == str(migrations.LATEST)
+    store = open_store(store_url)
+    try:
+        assert store.submission_count() == 6
+        conn, _ = _raw(store_url)
+        try:
+            assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
+        finally:
+            conn.close()
+    finally:
+        store.close()
+
+
+# ---- durability and faults -----------------------------------------------------------------
+
+SUBMIT_LOOP = """
+import sys
+sys.path.insert(0, {tests!r})
+import storedocs
+from hwcheck.collector.store import open_store
+url, start = sys.argv[1], int(sys.argv[2])
+hosts = [storedocs.load(h) for h in storedocs.HOSTS]
+store = open_store(url)
+i = start
+while True:
+    batch = [storedocs.submission(storedocs.distinct(hosts[n % 5], n)) for n in range(i, i + 7)]
+    i += 7
+    for stored in store.submit_batch(batch):
+        print(stored.id, stored.digest, flush=True)
+"""
+
+
+def test_every_batch_that_returned_survives_kill_9(store_url):
+    """A writer killed with SIGKILL at random points, five times: whatever submit_batch
+    returned is in the store when it is opened again."""
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    code = SUBMIT_LOOP.format(tests=TESTS)
+    acked: dict[str, int] = {}
+    start = 0
+    for _ in range(5):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, store_url, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        want = random.randint(20, 120)  # noqa: S311 - where to kill, not a secret
+        seen = 0
+        for line in child.stdout:
+            row_id, digest = line.split()
+            acked[digest] = int(row_id)
+            seen += 1
+            if seen >= want:
+                break
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        rest = child.stdout.read()  # acknowledged in the pipe before the kill landed
+        for line in rest.splitlines():
+            row_id, digest = line.split()
+            acked[digest] = int(row_id)
+        assert seen >= want, child.stderr.read() if child.stderr else ""
+        start += 100_000
+    store = open_store(store_url)
+    try:
+        for digest, row_id in acked.items():
+            document = store.document(row_id, "inventory")
+            assert document is not None, f"acknowledged submission {row_id} lost"
+            assert hashlib.sha256(document).hexdigest() == digest
+        assert store.submission_count() >= len(acked)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 512 KiB tmpfs, unmounted afterwards."""
+    import subprocess
+
+    where = tmp_path / "tiny"
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+def test_a_full_disk_is_store_full_and_what_was_stored_stays(tiny_disk):
+    url = f"sqlite://{tiny_disk}/collector.db"
+    store = open_store(url)
+    stored: list[Stored] = []
+    try:
+        with pytest.raises(StoreFull) as caught:
+            for n in range(0, 10_000, 3):
+                stored += store.submit_batch([sub(n + k) for k in range(3)])
+        assert "full" in str(caught.value) and "\n" not in str(caught.value)
+        assert stored, "some batches fitted before the disk filled"
+        # still full: the next batch is refused the same way, and reads go on
+        with pytest.raises(StoreFull):
+            store.submit_batch([sub(20_000)])
+        assert store.submission_count() == len(stored)
+    finally:
+        store.close()
+    again = open_store(url)
+    try:
+        assert {n.submission_id for n in again.nodes(NodeQuery(limit=100_000))} == {
+            s.id for s in stored
+        }
+        for s in stored:
+            assert again.document(s.id, "result") is not None
+    finally:
+        again.close()
+
+
+@pytest.fixture
+def pg_tiny_tablespace(pgcluster):
+    """A database whose tablespace is a 12 MiB tmpfs (the template's copy fills most of it)."""
+    import subprocess
+
+    import psycopg
+
+    if pgcluster.data is None:
+        pytest.skip("HWCHECK_TEST_POSTGRES names a server whose disks these tests cannot fill")
+    where = os.path.join(os.path.dirname(pgcluster.data), "tablespace")  # the server can reach it
+    os.mkdir(where)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(where)], check=True)
+    name = f"tiny_{os.getpid()}"
+    try:
+        os.chown(where, *_postgres_ids())
+        with psycopg.connect(pgcluster.url, autocommit=True) as conn:
+            conn.execute(f"CREATE TABLESPACE {name} LOCATION '{where}'")
+            conn.execute(f"CREATE DATABASE {name} TABLESPACE {name}")
+        yield pgcluster.url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(pgcluster.url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"DROP TABLESPACE IF EXISTS {name}")
+        subprocess.run(["umount", str(where)], check=True)
+        os.rmdir(where)
+
+
+def _postgres_ids() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam("postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+def test_a_full_postgresql_tablespace_is_store_full_and_what_was_stored_stays(
+    pg_tiny_tablespace,
+):
+    store = open_store(pg_tiny_tablespace)
+    stored: list[Stored] = []
+    try:
+        with pytest.raises(StoreFull):
+            for n in range(0, 100_000, 10):
+                stored += store.submit_batch([sub(n + k) for k in range(10)])
+        assert stored
+        assert store.submission_count() == len(stored)
+        for s in stored[:: max(1, len(stored) // 20)]:
+            assert store.document(s.id, "inventory") is not None
+    finally:
+        store.close()
+
+
+def test_postgresql_restarted_is_unavailable_then_the_writer_goes_on(pgcluster):
+    url = pgcluster.new_database()
+    store = open_store(url)
+    writer = GroupWriter(lambda: open_store(url))
+    try:
+        assert not writer.submit(sub(1)).result(timeout=30).duplicate
+        store.submit_batch([sub(2)])
+        pgcluster.stop()
+        try:
+            with pytest.raises(StoreUnavailable):
+                store.submit_batch([sub(3)])
+            with pytest.raises(StoreUnavailable):
+                store.ping()
+            with pytest.raises(StoreUnavailable):
+                writer.submit(sub(4)).result(timeout=60)
+            with pytest.raises(StoreUnavailable):
+                open_store(url)
+        finally:
+            pgcluster.start()
+        assert not writer.submit(sub(4)).result(timeout=30).duplicate
+        assert not store.submit_batch([sub(3)])[0].duplicate
+        store.ping()
+        assert store.submission_count() == 4
+        # a restart under a writer with work queued: retried by its caller, nothing doubled
+        pgcluster.restart()
+        futures = [writer.submit(sub(n)) for n in range(5, 25)]
+        failed = []
+        for n, future in zip(range(5, 25), futures, strict=True):
+            try:
+                future.result(timeout=60)
+            except StoreUnavailable:
+                failed.append(n)
+        for n in failed:
+            writer.submit(sub(n)).result(timeout=60)
+        assert store.submission_count() == 24
+    finally:
+        writer.close()
+        store.close()

@@ -1,8 +1,9 @@
 """`hwcheck fleet INPUT...`: judge many nodes as `check` would, and report on the fleet.
 
-Wiring only: expanding the inputs (hwcheck.fleet.sources), judging them in parallel
-(hwcheck.fleet.pool, each node through hwcheck.judge.judge_node), rolling up
-(hwcheck.fleet.rollup, drift) and writing the reports as one set (hwcheck.outfile).
+Wiring only: expanding the inputs and a collector store's nodes (hwcheck.fleet.sources),
+judging them in parallel (hwcheck.fleet.pool, each node through hwcheck.judge.judge_node),
+rolling up (hwcheck.fleet.rollup, drift) and writing the reports as one set
+(hwcheck.outfile).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO
 
+    from hwcheck.collector.store import Store
     from hwcheck.model.fleet import Fleet
 
 
@@ -26,17 +28,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "counts per profile and cohort, the rules that fail most, version spread per card "
         "model, known-bad versions, drift against --baseline, and one row per node. INPUT is "
         "an inventory or result JSON, a capture archive or directory, a directory (walked), a "
-        "tar archive of these, or - (paths on standard input, one per line).",
+        "tar archive of these, or - (paths on standard input, one per line). With --store, "
+        "each node's latest submission in a collector's store is one more input.",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="what to judge (see above)")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="what to judge (see above)")
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        help="also each node's latest submission in this collector store (sqlite:///PATH.db "
+        "or postgresql://...; see docs/store.md): taken as judged, or with --rejudge its "
+        "inventory judged again",
+    )
     from hwcheck.cli.check import add_judging_options
 
     add_judging_options(p, nodes="every node", strict="warnings fail nodes too")
     p.add_argument(
         "--rejudge",
         action="store_true",
-        help="judge the inventory embedded in result inputs again (default: a result is "
-        "taken as judged)",
+        help="judge the inventory embedded in result inputs (and stored inventories) again "
+        "(default: a result is taken as judged)",
     )
     p.add_argument("--html", metavar="PATH", help="write the fleet HTML report")
     p.add_argument(
@@ -65,7 +75,9 @@ def _check_options(args: argparse.Namespace) -> None:
     from hwcheck.errors import UsageError
     from hwcheck.outfile import refuse_empty_path
 
-    for option in ("html_dir", "baseline", "waivers"):
+    if not args.inputs and args.store is None:
+        raise UsageError("nothing to judge: give INPUT paths, --store URL, or both")
+    for option in ("html_dir", "baseline", "waivers", "store"):
         refuse_empty_path(getattr(args, option), "--" + option.replace("_", "-"))
     for given in args.inputs:
         refuse_empty_path(given, "INPUT")
@@ -82,6 +94,21 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_options(args)
+    store = None
+    if args.store is not None:
+        from hwcheck.collector.store import open_store
+
+        store = open_store(args.store, create=False)  # refused before any work
+    try:
+        return _run(args, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run(args: argparse.Namespace, store: Store | None) -> int:
+    import itertools
     import os
     import sys
     import time
@@ -90,11 +117,10 @@ def run(args: argparse.Namespace) -> int:
     from hwcheck.fleet.nodes import Judging
     from hwcheck.fleet.pool import default_jobs, judge_all
     from hwcheck.fleet.rollup import build_fleet, keep_newest
-    from hwcheck.fleet.sources import expand
+    from hwcheck.fleet.sources import expand, from_store
     from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
 
-    _check_options(args)
     baseline = None
     if args.baseline is not None:
         from hwcheck.fleet.drift import read_baseline
@@ -121,12 +147,16 @@ def run(args: argparse.Namespace) -> int:
         reports=staging,
     )
     try:
-        outcomes = judge_all(expand(args.inputs, sys.stdin), how, args.jobs or default_jobs())
+        items = expand(args.inputs, sys.stdin)
+        if store is not None:
+            items = itertools.chain(items, from_store(store, rejudge=args.rejudge))
+        outcomes = judge_all(items, how, args.jobs or default_jobs())
         kept, superseded = keep_newest(outcomes)
         if not kept:
             from hwcheck.errors import UsageError
 
-            raise UsageError(f"no node inputs found in {', '.join(args.inputs)}")
+            named = [*args.inputs, *([store.url] if store is not None else [])]
+            raise UsageError(f"no node inputs found in {', '.join(named)}")
         renames = []
         if staging is not None and page is not None:
             renames = nodereports.plan(kept, staging, os.path.dirname(page) or ".")

@@ -134,7 +134,8 @@ def _allow(request: Request, action: str, *, basic: bool = False) -> str:
         raise _UnauthorizedError("The token is not valid for this collector.", challenge)
     if role not in MAY[action]:
         wanted = {"submit": "an enrollment", "read": "a read", "admin": "an admin"}[action]
-        raise RequestError(403, f"This needs {wanted} token; a {role} token may not do this.")
+        held = {"enroll": "an enrollment", "read": "a read", "admin": "an admin"}[role]
+        raise RequestError(403, f"This needs {wanted} token; {held} token may not do this.")
     return role
 
 
@@ -485,7 +486,13 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "store": store.url, "profiles": profiles})
 
 
-OPENAPI = os.path.join(os.path.dirname(__file__), "openapi.json")
+_HERE = os.path.dirname(__file__)
+OPENAPI = (
+    os.path.join(_HERE, "openapi.json")  # installed from a wheel
+    if os.path.isfile(os.path.join(_HERE, "openapi.json"))
+    else os.path.join(_HERE, "..", "..", "docs", "schema", "collector.openapi.json")  # a checkout
+)
+"""The API document: docs/schema/collector.openapi.json (a wheel carries it in the package)."""
 
 
 async def openapi(request: Request) -> Response:

@@ -62,15 +62,15 @@ def inflate(body: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
         try:
             chunk = stream.decompress(data, limit + 1 - total)
         except zlib.error as err:
-            raise RequestError(400, f"the gzip body cannot be inflated: {err}") from err
+            raise RequestError(400, f"The gzip body cannot be inflated: {err}") from err
         total += len(chunk)
         out.append(chunk)
         if total > limit:
             raise RequestError(
-                413, f"the gzip body inflates to more than {limit // (1024 * 1024)} MiB"
+                413, f"The gzip body inflates to more than {limit // (1024 * 1024)} MiB"
             )
         if not stream.eof:
-            raise RequestError(400, "the gzip body is truncated")
+            raise RequestError(400, "The gzip body is truncated")
         data = stream.unused_data
         if not data:
             return b"".join(out)
@@ -180,11 +180,12 @@ def report_path(key: str) -> str:
 
 
 def _result_bytes(result: Result) -> bytes:
-    """The result as `check --json` writes it, without the inventory (stored apart)."""
-    from hwcheck.render.json import render_json
-
-    kept: Result = {k: v for k, v in result.items() if k != "inventory"}  # type: ignore[assignment]
-    return render_json(kept).encode("utf-8")
+    """The result document without the inventory (stored apart), keys sorted as `check
+    --json` writes them, but compact: the indented form costs the pure-Python encoder,
+    more than judging the node."""
+    kept = {k: v for k, v in result.items() if k != "inventory"}
+    text = json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
 
 
 UNJUDGED_KIND = "hwcheck-unjudged"

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Literal, TextIO
 
+    from hwcheck.collector.store import Store
+
     Kind = Literal["json", "capture", "capture-dir", "error"]
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -174,3 +176,29 @@ def _members(path: str) -> Iterator[Item]:
             else:
                 yield Item("capture", label, path=path, data=data, walked=True)
     yield from errors
+
+
+def from_store(store: Store, *, rejudge: bool) -> Iterator[Item]:
+    """Each node's latest submission in a collector store, as one item, streamed: its
+    result with its inventory embedded (a result input, taken as judged), or with `rejudge`
+    its inventory alone (judged again with this run's profiles and waivers)."""
+    for summary, result, inventory in store.latest(with_inventory=True):
+        label = f"{store.url}#{summary.node_key}"
+        if inventory is None:  # pragma: no cover - with_inventory=True always gives it
+            yield _error(label, "the store holds no inventory for this submission")
+        elif rejudge:
+            yield Item("json", label, path=label, data=inventory)
+        else:
+            yield Item("json", label, path=label, data=embed_inventory(result, inventory))
+
+
+def embed_inventory(result: bytes, inventory: bytes) -> bytes:
+    """A result stored without its inventory (hwcheck.model.summary.without_inventory) with
+    it embedded again, as `hwcheck check --json` writes it; the worker checks the whole.
+    What is not a JSON object stays as it is, for the worker to refuse."""
+    body = result.rstrip()
+    if not body.endswith(b"}") or not inventory.strip():
+        return result
+    head = body[:-1].rstrip()
+    joiner = b"," if not head.endswith(b"{") else b""
+    return head + joiner + b'"inventory":' + inventory + b"}"

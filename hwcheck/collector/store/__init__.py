@@ -133,17 +133,19 @@ def sort_key(sub: Submission) -> tuple[str, str, str]:
     return (sub.collected_at or "", sub.received_at, sub.digest)
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, create: bool = True) -> Store:
     """The store `url` names, its schema created or migrated; HwcheckError at `--store` for
-    a URL that names no store this hwcheck knows."""
+    a URL that names no store this hwcheck knows. With `create` false (a reader such as
+    `hwcheck fleet --store`), a store that does not exist yet is StoreUnavailable instead
+    of being made empty."""
     if url.startswith(("postgresql://", "postgres://")):
         from hwcheck.collector.store.postgres import PostgresStore
 
-        return PostgresStore(url)  # type: ignore[return-value]
+        return PostgresStore(url, create=create)
     if url.startswith("sqlite:"):
         from hwcheck.collector.store.sqlite import SqliteStore, sqlite_path
 
-        return SqliteStore(sqlite_path(url))
+        return SqliteStore(sqlite_path(url), create=create)
     raise HwcheckError(
         f"{shown_url(url)!r} is not a store URL; use sqlite:///ABSOLUTE/PATH.db, "
         "sqlite:RELATIVE.db or postgresql://USER@HOST/DATABASE",

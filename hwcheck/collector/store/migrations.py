@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from hwcheck.collector.store import StoreError
+from hwcheck.collector.store import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,9 +126,13 @@ def migrate(
     dialect: Dialect,
     where: str,
     upto: int = LATEST,
+    create: bool = True,
 ) -> int:
     """Apply the steps after `current` up to `upto` with `execute` (the caller holds the lock
-    and the transaction); the version the store is at after."""
+    and the transaction); the version the store is at after. Without `create`, a database
+    with no schema yet (`current` 0) is refused, not filled."""
+    if current == 0 and not create:
+        raise StoreUnavailable("this database holds no hwcheck store", where=where)
     if current > LATEST:
         raise StoreError(
             f"the store's schema is version {current}, newer than this hwcheck knows "

@@ -57,9 +57,13 @@ def _same(query: str) -> str:
 class SqliteStore:
     """The Store protocol over one SQLite file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, create: bool = True) -> None:
         self.path = path
         self.url = "sqlite://" + path
+        if not create and not os.path.isfile(path):
+            raise StoreUnavailable(
+                "no store here (the collector makes it when it first starts)", where=self.url
+            )
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -75,7 +79,7 @@ class SqliteStore:
         self._writer: sqlite3.Connection | None = None
         with self._write_lock:
             self._writer = self._connect()
-            self._migrate(self._writer)
+            self._migrate(self._writer, create=create)
 
     # ---- connections ---------------------------------------------------------------------
 
@@ -98,7 +102,9 @@ class SqliteStore:
             raise self._mapped(err, "cannot open") from err
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection, upto: int = migrations.LATEST) -> int:
+    def _migrate(
+        self, conn: sqlite3.Connection, upto: int = migrations.LATEST, *, create: bool = True
+    ) -> int:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -109,7 +115,12 @@ class SqliteStore:
                 if exists:
                     current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
                 version = migrations.migrate(
-                    conn.execute, int(current or 0), dialect="sqlite", where=self.url, upto=upto
+                    conn.execute,
+                    int(current or 0),
+                    dialect="sqlite",
+                    where=self.url,
+                    upto=upto,
+                    create=create,
                 )
                 conn.execute("COMMIT")
             except BaseException:
