@@ -126,7 +126,7 @@ def counts_line(counts: object) -> str:
     if not isinstance(counts, dict):
         return ""
     keys = ("failed", "unknown", "warned", "waived", "passed")
-    return "  ".join(f"{k} {counts[k]}" for k in keys if isinstance(counts.get(k), int))
+    return ", ".join(f"{k} {counts[k]}" for k in keys if isinstance(counts.get(k), int))
 
 
 def field(label: str, value: object) -> list[str]:
