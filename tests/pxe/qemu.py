@@ -16,7 +16,7 @@ import re
 import signal
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 QEMU = "qemu-system-x86_64"
 IPXE_ROM = "/usr/lib/ipxe/qemu/pxe-e1000.rom"
@@ -35,9 +35,9 @@ class Nic:
     device_id: str
 
 
-# The boot NIC first. PCI IDs: QEMU's hw/net/e1000.c (82540EM), hw/net/e1000e.c (82574L),
-# include/hw/pci/pci.h PCI_DEVICE_ID_VIRTIO_NET transitional 0x1000 (virtio-net-pci on q35
-# PCIe is modern-only? no: disable-legacy=auto keeps it transitional on a root bus).
+# The boot NIC first. PCI IDs as QEMU presents them: hw/net/e1000.c (82540EM 8086:100e),
+# hw/net/e1000e.c (82574L 8086:10d3), and virtio-net-pci, which on the q35 root bus (not a
+# PCIe port) stays transitional: the legacy ID 1af4:1000 (hw/virtio/virtio-pci.c).
 NICS = (
     Nic("e1000", "52:54:00:a0:00:01", "e1000", "8086", "100e"),
     Nic("e1000e", "52:54:00:a0:00:02", "e1000e", "8086", "10d3"),
@@ -66,7 +66,6 @@ class Boot:
     timed_out: bool
     gate_exit: int | None = None
     stderr: str = ""
-    lines: list[str] = field(default_factory=list)
 
     def tail(self, n: int = 60) -> str:
         return "\n".join(self.log.splitlines()[-n:])
