@@ -68,13 +68,28 @@ def big(word: str) -> list[str]:
     return [" ".join(g[row] for g in glyphs).rstrip() for row in range(5)]
 
 
+SERIAL_LINES = ("ttyS", "ttyAMA", "ttyUSB", "ttyACM", "ttymxc", "hvc", "ttysclp", "console")
+"""Terminal names that are serial lines (or the kernel console, a serial line on a headless
+server): a BMC's serial-over-LAN log and a console server show escape codes as garbage."""
+
+
 def wants_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal that is not a serial line, and not with NO_COLOR or TERM=dumb."""
     if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
         return False
     try:
-        return stream.isatty()
+        if not stream.isatty():
+            return False
+        name = os.ttyname(stream.fileno())
     except (OSError, ValueError):
         return False
+    return not serial_line(name)
+
+
+def serial_line(device: str) -> bool:
+    """Whether terminal `device` (`/dev/ttyS0`, `/dev/pts/3`) is a serial line."""
+    base = device.rsplit("/", 1)[-1]
+    return base.startswith(SERIAL_LINES)
 
 
 def banner(verdict: str, *, colour: bool, note: str | None = None) -> list[str]:
