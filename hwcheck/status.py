@@ -30,6 +30,7 @@ class ExitStatus(int):
     USAGE: ClassVar[ExitStatus]
     UNKNOWN: ClassVar[ExitStatus]
     OUTPUT: ClassVar[ExitStatus]
+    UNREACHABLE: ClassVar[ExitStatus]
     INTERNAL: ClassVar[ExitStatus]
     INTERRUPTED: ClassVar[ExitStatus]
 
@@ -47,6 +48,7 @@ ExitStatus.NONCOMPLIANT = ExitStatus(1, "NONCOMPLIANT")
 ExitStatus.USAGE = ExitStatus(2, "USAGE")
 ExitStatus.UNKNOWN = ExitStatus(3, "UNKNOWN")
 ExitStatus.OUTPUT = ExitStatus(4, "OUTPUT")
+ExitStatus.UNREACHABLE = ExitStatus(5, "UNREACHABLE")
 ExitStatus.INTERNAL = ExitStatus(70, "INTERNAL")
 ExitStatus.INTERRUPTED = ExitStatus(130, "INTERRUPTED")
 
@@ -59,6 +61,8 @@ EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.UNKNOWN: "check: a fact an error-severity rule needs is missing or unparsable; "
     "fleet: the worst node is unknown",
     ExitStatus.OUTPUT: "an output file could not be written (nothing partial is left behind)",
+    ExitStatus.UNREACHABLE: "gate: the collector could not be reached before the deadline; "
+    "the submission was spooled (and judged locally when possible), not confirmed",
     ExitStatus.INTERNAL: "a bug in hwcheck; please report it (HWCHECK_DEBUG=1 shows details)",
     ExitStatus.INTERRUPTED: "Ctrl-C, SIGTERM or SIGHUP; nothing partial is left behind",
 }

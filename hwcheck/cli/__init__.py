@@ -72,12 +72,23 @@ def _interrupted(err: KeyboardInterrupt) -> str:
 
 
 def _quick(argv: list[str]) -> int | None:
-    """Run `hwcheck probe` with plain options without building the argparse parser
-    (see hwcheck.cli.quickargs); None when argparse should read the command line."""
-    if not argv or argv[0] != "probe":
+    """Run `hwcheck probe` or `hwcheck gate` with plain options without building the
+    argparse parser (see hwcheck.cli.quickargs); None when argparse should read the
+    command line."""
+    if not argv or argv[0] not in ("probe", "gate"):
         return None
-    from hwcheck.cli import probe
     from hwcheck.cli.quickargs import parse_plain
+
+    if argv[0] == "gate":
+        from hwcheck.cli import gate
+
+        found = parse_plain(argv[1:], gate.VALUE_OPTIONS, gate.FLAG_OPTIONS)
+        if found is None or (found["inventory"] is not None and found["from_capture"] is not None):
+            return None  # argparse says which options cannot go together
+        if isinstance(found["profile"], str):
+            return gate.gate_node({**found, "profile": [found["profile"]]})
+        return gate.gate_node(found)
+    from hwcheck.cli import probe
 
     options = parse_plain(argv[1:], probe.VALUE_OPTIONS, probe.FLAG_OPTIONS)
     if options is None:
@@ -87,6 +98,21 @@ def _quick(argv: list[str]) -> int | None:
         from_capture=_text(options["from_capture"]),
         lshw=options["lshw"] is True,
     )
+
+
+STDLIB_COMMANDS = ("probe", "capture", "gate")
+"""The commands that run on Python 3.9+ with the standard library alone (a ramdisk's
+python3, hwcheck.pyz); every other needs the package's own Python, 3.11+."""
+
+
+def _refuse_old_python(command: str) -> None:
+    if sys.version_info < (3, 11) and command not in STDLIB_COMMANDS:
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        raise HwcheckError(
+            f"needs Python 3.11+ (this is Python {version}); probe, capture and gate run on "
+            "Python 3.9+",
+            where=f"hwcheck {command}",
+        )
 
 
 def _text(value: str | bool | None) -> str | None:
@@ -108,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             from hwcheck.cli.parser import build_parser
 
             args = build_parser(argv).parse_args(argv)
+            _refuse_old_python(args.command)
             code = int(args.func(args))
         sys.stdout.flush()  # a refused write is reported here, not lost at exit
     except HwcheckError as err:

@@ -13,7 +13,7 @@ import sys
 from hwcheck import __version__
 from hwcheck.status import EXIT_CODE_HELP, ExitStatus
 
-SUBCOMMANDS = ("probe", "capture", "check", "fleet", "report", "profile")
+SUBCOMMANDS = ("probe", "capture", "check", "gate", "fleet", "report", "profile", "serve")
 
 
 def _terminal_width() -> int:

@@ -45,7 +45,7 @@ def identity(nic: Nic) -> Identity:
 
 
 def _agrees(partial: Identity, full: Identity) -> bool:
-    return all(a is None or a == b for a, b in zip(partial, full, strict=True))
+    return all(a is None or a == b for a, b in zip(partial, full))
 
 
 def split_by_identity(nics: list[Nic]) -> list[tuple[Identity, list[Nic]]]:

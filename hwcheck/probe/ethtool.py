@@ -57,7 +57,7 @@ def drvinfo(fd: int, ifname: str) -> dict[str, str]:
     buf = array.array("B", _DRVINFO.pack(ETHTOOL_GDRVINFO, *([b""] * 6), 0, 0, 0, 0, 0))
     _ioctl(fd, ifname, buf)
     fields = _DRVINFO.unpack(buf.tobytes())[1:6]
-    return {key: _cstr(value) for key, value in zip(_DRVINFO_FIELDS, fields, strict=True)}
+    return {key: _cstr(value) for key, value in zip(_DRVINFO_FIELDS, fields)}
 
 
 def permaddr(fd: int, ifname: str) -> str:

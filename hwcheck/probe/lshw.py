@@ -1,4 +1,4 @@
-"""Optional enrichment from `lshw -class network -json` (run through `sh`, with a timeout).
+"""Optional enrichment from `lshw -class network -json` (run with a timeout).
 
 lshw scans the whole machine (about 0.1 s), omits virtual links and drops empty firmware
 fields, so it is never a requirement: `hwcheck probe --lshw` adds what it says about each
@@ -23,28 +23,31 @@ _KEEP_CONFIG = ("driver", "driverversion", "firmware")
 
 def run_lshw() -> bytes:
     """lshw's JSON output; OSError(ENOENT) when lshw is missing, RuntimeError when it fails."""
-    import sh
+    import subprocess
 
     try:
         # Through a pipe, not a pseudo-terminal: a minimal ramdisk may have no ptys at all
-        # (and lshw's JSON does not change). Bytes that are not UTF-8 are replaced: lshw's
-        # output is enrichment, never worth failing the probe for.
-        out = sh.Command("lshw")(
-            "-class",
-            "network",
-            "-json",
-            _timeout=TIMEOUT_S,
-            _err_to_out=False,
-            _tty_out=False,
-            _decode_errors="replace",
+        # (and lshw's JSON does not change). Standard library only: the probe runs from
+        # hwcheck.pyz on a ramdisk's bare python3.
+        done = subprocess.run(
+            ["lshw", "-class", "network", "-json"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            check=False,
         )
-    except sh.CommandNotFound as err:
+    except FileNotFoundError as err:
         raise FileNotFoundError(2, "lshw is not installed", "lshw") from err
-    except (sh.ErrorReturnCode, sh.TimeoutException) as err:
-        raise RuntimeError(f"lshw failed: {err}") from err
-    except OSError as err:  # cannot start it at all (no ptys, no pipes, no memory)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"lshw failed: it ran past {TIMEOUT_S} s") from None
+    except OSError as err:  # cannot start it at all (no pipes, no memory, not executable)
         raise RuntimeError(f"lshw could not be run: {err.strerror or err}") from err
-    return str(out).encode()
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip()[-200:]
+        raise RuntimeError(f"lshw failed: exit code {done.returncode}: {said}".rstrip(": "))
+    # Bytes that are not UTF-8 are replaced: lshw's output is enrichment, never worth
+    # failing the probe for.
+    return done.stdout.decode("utf-8", "replace").encode()
 
 
 def lshw_output(r: Reader) -> bytes | None:

@@ -72,8 +72,17 @@ def _from_distro(r: Reader) -> dict[str, str]:
     if not r.host.live:
         r.gap("os", "os-release", "not-found", "/etc/os-release and /usr/lib/os-release are absent")
         return {}
-    import distro
-
+    try:
+        import distro
+    except ImportError:  # a bare python3 (hwcheck.pyz in a ramdisk): only os-release counts
+        r.gap(
+            "os",
+            "os-release",
+            "not-found",
+            "/etc/os-release and /usr/lib/os-release are absent (and the distro module, "
+            "which would ask lsb_release, is not installed)",
+        )
+        return {}
     info = distro.LinuxDistribution(root_dir=None if r.host.root == "/" else r.host.root)
     if not info.id():
         r.gap("os", "distro", "not-found", "no os-release, lsb_release or /etc/*-release found")

@@ -14,17 +14,15 @@ import stat
 
 from hwcheck.errors import ProfileError, UsageError
 from hwcheck.profile.yamlsrc import not_regular
+from hwcheck.shipped import shipped_profiles
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.model import Profile, ProfileFile, Where
 
 _PACKAGE = os.path.dirname(os.path.dirname(__file__))
-SHIPPED = (
-    os.path.join(_PACKAGE, "profiles")  # installed from a wheel
-    if os.path.isdir(os.path.join(_PACKAGE, "profiles"))
-    else os.path.join(os.path.dirname(_PACKAGE), "profiles")  # a source checkout
-)
+# A wheel's hwcheck/profiles, a checkout's profiles/, or hwcheck.pyz's (extracted).
+SHIPPED = shipped_profiles(_PACKAGE)
 SYSTEM = "/etc/hwcheck/profiles"
 SUFFIXES = (".yaml", ".yml")
 

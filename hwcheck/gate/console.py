@@ -1,0 +1,189 @@
+"""The gate's verdict on the console: large, plain ASCII, at most 80 columns.
+
+A ramdisk's console is often a serial line read from a BMC at the far end of a datacentre,
+so the verdict is five rows high in block letters, then what failed (a line each, the most
+urgent first, at most MAX_SHOWN), then what to do next. Only ASCII is printed: text the
+collector or the probe sends (hostnames, messages) is reduced to printable ASCII, so no
+byte of it can move a terminal's cursor or change its colours. Colour is added only when
+standard output is a terminal (and NO_COLOR is unset and TERM is not `dumb`).
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import TextIO
+
+WIDTH = 80
+MAX_SHOWN = 12
+
+_GLYPHS = {
+    "A": (" ### ", "#   #", "#####", "#   #", "#   #"),
+    "B": ("#### ", "#   #", "#### ", "#   #", "#### "),
+    "C": (" ####", "#    ", "#    ", "#    ", " ####"),
+    "D": ("#### ", "#   #", "#   #", "#   #", "#### "),
+    "E": ("#####", "#    ", "#### ", "#    ", "#####"),
+    "H": ("#   #", "#   #", "#####", "#   #", "#   #"),
+    "I": ("#####", "  #  ", "  #  ", "  #  ", "#####"),
+    "K": ("#   #", "#  # ", "###  ", "#  # ", "#   #"),
+    "L": ("#    ", "#    ", "#    ", "#    ", "#####"),
+    "M": ("#   #", "## ##", "# # #", "#   #", "#   #"),
+    "N": ("#   #", "##  #", "# # #", "#  ##", "#   #"),
+    "O": (" ### ", "#   #", "#   #", "#   #", " ### "),
+    "P": ("#### ", "#   #", "#### ", "#    ", "#    "),
+    "R": ("#### ", "#   #", "#### ", "#  # ", "#   #"),
+    "T": ("#####", "  #  ", "  #  ", "  #  ", "  #  "),
+    "U": ("#   #", "#   #", "#   #", "#   #", " ### "),
+    "W": ("#   #", "#   #", "# # #", "## ##", "#   #"),
+    " ": ("   ", "   ", "   ", "   ", "   "),
+}
+
+WORDS = {
+    "compliant": "COMPLIANT",
+    "noncompliant": "NONCOMPLIANT",
+    "unknown": "UNKNOWN",
+    "error": "ERROR",
+    "unreachable": "UNREACHABLE",
+}
+
+NEXT = {
+    "compliant": "This node meets its reference architecture: the boot continues.",
+    "noncompliant": "Do not deploy this node: fix what failed above (firmware, driver, "
+    "module), then boot it again.",
+    "unknown": "A fact a required rule needs could not be read: see the report, fix the "
+    "probe's access (or the hardware), then boot again.",
+    "error": "The collector could not judge this inventory: see its report.",
+}
+
+_COLOURS = {"compliant": "32", "noncompliant": "31", "unknown": "33", "error": "31"}
+
+
+def plain(text: object, limit: int = WIDTH) -> str:
+    """`text` as printable ASCII on one line, cut to `limit` characters."""
+    out = "".join(c if " " <= c <= "~" else ("?" if c not in "\t\r\n" else " ") for c in str(text))
+    out = " ".join(out.split())
+    return out if len(out) <= limit else out[: max(limit - 3, 0)] + "..."
+
+
+def big(word: str) -> list[str]:
+    """`word` in five rows of block letters (letters the font lacks are left out)."""
+    glyphs = [_GLYPHS[c] for c in word.upper() if c in _GLYPHS]
+    return [" ".join(g[row] for g in glyphs).rstrip() for row in range(5)]
+
+
+def wants_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def banner(verdict: str, *, colour: bool, note: str | None = None) -> list[str]:
+    """The verdict in block letters between rules, with an optional line beneath."""
+    rows = big(WORDS.get(verdict, "ERROR"))
+    width = max(len(r) for r in rows)
+    pad = " " * max((WIDTH - width) // 2, 0)
+    rule = "=" * WIDTH
+    body = [pad + r for r in rows]
+    if colour:
+        code = _COLOURS.get(verdict, "31")
+        body = [f"\x1b[1;{code}m{r}\x1b[0m" for r in body]
+    lines = [rule, *body]
+    if note:
+        lines.append(plain(note).center(WIDTH).rstrip())
+    lines.append(rule)
+    return lines
+
+
+def finding_lines(failed: Sequence[object], total: int | None = None) -> list[str]:
+    """A line or two per failed finding: `FAIL rule-id  subject`, then its sentence."""
+    lines: list[str] = []
+    for item in list(failed)[:MAX_SHOWN]:
+        if not isinstance(item, dict):
+            continue
+        status = plain(item.get("status", "fail"), 7).upper()
+        head = f"{status:<7} {plain(item.get('rule', '?'), 40)}"
+        subject = item.get("subject")
+        if subject:
+            head += "  " + plain(subject, max(WIDTH - len(head) - 2, 10))
+        lines.append(head)
+        message = item.get("message")
+        if message:
+            lines += wrap("        " + plain(message, 1000), " " * 8)
+    shown = min(len(failed), MAX_SHOWN)
+    more = (total if total is not None else len(failed)) - shown
+    if more > 0:
+        lines.append(f"        ... and {more} more (see the report)")
+    return lines
+
+
+def counts_line(counts: object) -> str:
+    if not isinstance(counts, dict):
+        return ""
+    keys = ("failed", "unknown", "warned", "waived", "passed")
+    return "  ".join(f"{k} {counts[k]}" for k in keys if isinstance(counts.get(k), int))
+
+
+def field(label: str, value: object) -> list[str]:
+    """`label:` padded to eleven columns, then `value` as plain ASCII, wrapped at spaces to
+    WIDTH (a word longer than a line, a path say, is kept whole)."""
+    return wrap(f"{label + ':':<11}" + plain(value, 4000), " " * 11)
+
+
+def verdict_lines(
+    answer: Mapping[str, object], *, collector: str | None, colour: bool, note: str | None = None
+) -> list[str]:
+    """The whole screen for a verdict answer (the collector's, or a local one), without
+    the line saying what to do next (next_lines)."""
+    verdict = str(answer.get("verdict"))
+    lines = banner(verdict, colour=colour, note=note)
+    lines += field("node", answer.get("hostname") or answer.get("node") or "this node")
+    profiles = answer.get("profiles")
+    if isinstance(profiles, list) and profiles:
+        lines += field("profiles", ", ".join(str(p) for p in profiles))
+    counts = counts_line(answer.get("counts"))
+    if counts:
+        lines += field("findings", counts)
+    failed = answer.get("failed")
+    if isinstance(failed, list) and failed:
+        lines.append("")
+        lines.extend(finding_lines(failed))
+    lines.append("")
+    report = answer.get("report")
+    if collector and isinstance(report, str) and report.startswith("/"):
+        lines += field("report", collector + report)
+    return lines
+
+
+def next_lines(verdict: str) -> list[str]:
+    return field("next", NEXT.get(verdict, NEXT["error"]))
+
+
+def wrap(line: str, indent: str) -> list[str]:
+    """`line` cut at spaces to WIDTH columns, continuations indented by `indent`."""
+    out: list[str] = []
+    rest = line
+    while len(rest) > WIDTH:
+        cut = rest.rfind(" ", len(indent) + 1, WIDTH + 1)
+        if cut <= len(indent):  # one word longer than the line: keep it whole
+            cut = rest.find(" ", WIDTH)
+            if cut < 0:
+                break
+        out.append(rest[:cut].rstrip())
+        rest = indent + rest[cut:].lstrip()
+    out.append(rest)
+    return out
+
+
+def write(stream: TextIO, lines: Sequence[str]) -> None:
+    stream.write("\n".join(lines) + "\n")
+    stream.flush()
+
+
+def colour_for(stream: TextIO) -> bool:
+    return wants_colour(stream, os.environ)
