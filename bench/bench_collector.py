@@ -79,7 +79,9 @@ def make_bodies(nodes: int, rounds: int) -> list[list[Body]]:
         inv = fleetgen.node(i, rng, bases, 0.05)
         mine = []
         for r in range(rounds):
-            inv["collected_at"] = f"2026-12-{1 + r:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+            inv["collected_at"] = (
+                f"2026-12-{1 + r:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+            )
             text = json.dumps(inv, ensure_ascii=False, separators=(",", ":"))
             mine.append(Body(text.encode("utf-8")))
         out.append(mine)
@@ -117,7 +119,9 @@ async def _post_raw(host: str, port: int, request: bytes) -> tuple[int, bytes]:
             await writer.wait_closed()
 
 
-async def _storm(url: str, token: str, bodies: list[list[Body]], client: str) -> tuple[list[Outcome], float]:
+async def _storm(
+    url: str, token: str, bodies: list[list[Body]], client: str
+) -> tuple[list[Outcome], float]:
     """Every node posts its rounds one after another, all nodes at once: outcomes, wall time."""
     target = Target(url + "/api/v1/submissions")
     requests = [[request_head(target, token, len(b.gz)) + b.gz for b in node] for node in bodies]
@@ -164,7 +168,9 @@ async def _storm(url: str, token: str, bodies: list[list[Body]], client: str) ->
     return outcomes, wall
 
 
-def storm(url: str, token: str, bodies: list[list[Body]], client: str) -> tuple[list[Outcome], float]:
+def storm(
+    url: str, token: str, bodies: list[list[Body]], client: str
+) -> tuple[list[Outcome], float]:
     try:
         import uvloop
 
@@ -221,7 +227,95 @@ def floor(bodies: list[list[Body]], directory: str) -> tuple[float, float]:
     return rates[0], rates[1]
 
 
-# ---- one run --------------------------------------------------------------------------------------
+# ---- where a submission's time goes --------------------------------------------------------
+
+
+def breakdown(bodies: list[list[Body]], directory: str, sample: int = 300) -> None:
+    """The server's per-submission work, stage by stage, in this process on one core: the
+    same calls hwcheck.collector.submission.judge_submission makes, each timed over `sample`
+    submissions, and the store's batch write (one commit per submission and 512 per commit)."""
+    from hwcheck.collector.profiles import ProfileSet
+    from hwcheck.collector.submission import inflate, judge_submission
+    from hwcheck.fleet.identity import node_key
+    from hwcheck.judge import judge_node
+    from hwcheck.model.documents import check_inventory, parse_json
+    from hwcheck.model.summary import node_summary
+
+    chosen = [b for node in bodies for b in node][:sample]
+    generation = ProfileSet(None, None, None, strict=False).current
+    now = "2026-12-02T10:00:00Z"
+    stages: dict[str, float] = {}
+
+    def timed(name: str, fn, items):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        out = [fn(x) for x in items]
+        stages[name] = (time.perf_counter() - t0) / len(items)
+        return out
+
+    datas = timed("gunzip", lambda b: inflate(b.gz), chosen)
+    docs = timed("json parse", lambda d: parse_json(d, what="an inventory", where="s"), datas)
+    invs = timed("document check", lambda d: check_inventory(d, where="s"), docs)
+    timed(
+        "identity",
+        lambda i: node_key(*(node_summary(i)[k] for k in ("hostname", "serial", "product_uuid"))),
+        invs,
+    )
+    picks = timed("profile selection", lambda i: generation.selection.pick(i)[0], invs)
+    results = timed(
+        "judge",
+        lambda pair: judge_node(pair[0], pair[1], today=now[:10], judged_at=now),
+        list(zip(picks, invs, strict=True)),
+    )
+    timed(
+        "result encode",
+        lambda r: json.dumps(
+            {k: v for k, v in r.items() if k != "inventory"},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+        results,
+    )
+    subs = timed(
+        "judge_submission (all)", lambda d: judge_submission(d, generation, received_at=now), datas
+    )
+    for batch in (1, FLOOR_BATCH):
+        store = open_store("sqlite://" + os.path.join(directory, f"breakdown-{batch}.db"))
+        try:
+            t0 = time.perf_counter()
+            for i in range(0, len(subs), batch):
+                store.submit_batch(subs[i : i + batch])
+            stages[f"store submit_batch, {batch}/commit"] = (time.perf_counter() - t0) / len(subs)
+        finally:
+            store.close()
+    parts = sum(v for k, v in stages.items() if k in PARTS)
+    print(f"per-submission cost, in-process on one core, mean of {len(chosen)}:")
+    for name, seconds in stages.items():
+        print(f"    {name:<32} {seconds * 1e6:8.0f} us")
+    print(f"    {'sum of the parts above':<32} {parts * 1e6:8.0f} us")
+
+
+def print_profile(path: str) -> None:
+    import pstats
+
+    print(f"server profile ({path}), the event loop's thread, top by own time:")
+    stats = pstats.Stats(path)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+PARTS = (
+    "gunzip",
+    "json parse",
+    "document check",
+    "identity",
+    "profile selection",
+    "judge",
+    "result encode",
+)
+
+
+# ---- one run ----------------------------------------------------------------------------------
 
 
 def pct(values: list[float], q: float) -> float:
@@ -229,10 +323,43 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_one(store_url: str, workers: int, bodies: list[list[Body]], client: str, env: dict[str, str]) -> dict[str, float]:
-    with Collector(store_url, workers=workers, env=env) as c:
-        # One warm-up post per worker process is not counted: the first judge call loads code.
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_one(
+    store_url: str,
+    workers: int,
+    bodies: list[list[Body]],
+    client: str,
+    env: dict[str, str],
+    *,
+    profile_out: str | None = None,
+) -> dict[str, float]:
+    c = Collector(store_url, workers=workers, env=env)
+    if profile_out is not None:  # the server's main thread (the event loop) under cProfile
+        at = c.argv.index("-m")
+        c.argv[at : at + 2] = ["-m", "cProfile", "-o", profile_out, "-m", "hwcheck"]
+    with c:
+        assert c.process is not None
+        server0, client0 = tree_cpu(c.process.pid), time.process_time()
         outcomes, wall = storm(c.url, c.enroll_token, bodies, client)
+        server_cpu = tree_cpu(c.process.pid) - server0
+        client_cpu = time.process_time() - client0
         lost_answer = sum(1 for o in outcomes if o.status != 200)
         statuses: dict[int, int] = {}
         for o in outcomes:
@@ -249,6 +376,8 @@ def run_one(store_url: str, workers: int, bodies: list[list[Body]], client: str,
             "p99": pct(latencies, 0.99),
             "max": max(latencies),
             "mean": statistics.fmean(latencies),
+            "server_cpu": server_cpu / len(outcomes),
+            "client_cpu": client_cpu / len(outcomes),
         }
 
 
@@ -259,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--stores", default="sqlite,postgresql")
     ap.add_argument("--client", choices=("raw", "httpx"), default="raw")
+    ap.add_argument(
+        "--profile-server",
+        metavar="FILE",
+        help="run the server (--workers 1 only) under cProfile and write its stats to FILE, "
+        "then print the top functions",
+    )
     args = ap.parse_args(argv)
     workers = [int(w) for w in args.workers.split(",")]
     stores = args.stores.split(",")
@@ -271,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.nodes} nodes x {args.rounds} rounds = {total} distinct submissions "
         f"(inventory {raw / 1024:.1f} KiB, gzip {gz / 1024:.1f} KiB; built in "
-        f"{time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPUs; client {args.client}"
+        f"{time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} (other work shares them); client {args.client}"
     )
     work = tempfile.mkdtemp(prefix="hwcheck-bench-collector-")
     cluster = None
@@ -281,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
         per_commit, batched = floor(bodies, work)
         print(
             f"floor: raw durable SQLite inserts (WAL, synchronous=FULL) on this disk: "
-            f"{per_commit:,.0f}/s one commit per document, {batched:,.0f}/s {FLOOR_BATCH} per commit"
+            f"{per_commit:,.0f}/s one commit per document, "
+            f"{batched:,.0f}/s {FLOOR_BATCH} per commit"
         )
+        breakdown(bodies, work)
         env = {"HWCHECK_STATE_DIR": work}
         for store in stores:
             for w in workers:
@@ -293,7 +431,10 @@ def main(argv: list[str] | None = None) -> int:
                         pg_base = tempfile.mkdtemp(prefix="hwcheck-bench-pg-")
                         cluster = pgcluster.start_cluster(pg_base)
                     url = cluster.new_database()
-                r = run_one(url, w, bodies, args.client, env)
+                out = args.profile_server if w == 1 and args.profile_server else None
+                r = run_one(url, w, bodies, args.client, env, profile_out=out)
+                if out is not None:
+                    print_profile(out)
                 results[(store, w)] = r
                 ok = r["lost"] == 0 and r["rate"] >= TARGET_RATE and r["p99"] <= TARGET_P99
                 print(
@@ -303,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"{r['max'] * 1000:.0f} ms; {r['rate'] / per_commit:.2f}x the per-commit "
                     f"floor, {r['rate'] / batched:.3f}x the batched floor  "
                     f"[{'meets' if ok else 'MISSES'} the targets: 0 lost, >= 1,000/s, p99 <= 1 s]"
+                )
+                print(
+                    f"{'':<10}   CPU per submission: server {r['server_cpu'] * 1000:.2f} ms "
+                    f"(all its processes and threads), load generator "
+                    f"{r['client_cpu'] * 1000:.2f} ms"
                 )
     finally:
         if cluster is not None:
