@@ -289,15 +289,15 @@ def tiny_disk(tmp_path):
 
 def fill(path) -> None:
     """Write `path` until the file system has no room left."""
-    with open(path, "wb") as handle:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         for size in (1 << 16, 1 << 12, 1 << 9):
             chunk = b"\0" * size
-            while True:
-                try:
-                    handle.write(chunk)
-                    handle.flush()
-                except OSError:
-                    break
+            with contextlib.suppress(OSError):
+                while os.write(fd, chunk):
+                    pass
+    finally:
+        os.close(fd)
 
 
 def test_full_disk_answers_503_and_the_gate_retry_succeeds_once_space_is_freed(tiny_disk, tmp_path):
