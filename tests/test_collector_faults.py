@@ -338,10 +338,10 @@ def test_full_disk_answers_503_and_the_gate_retry_succeeds_once_space_is_freed(t
 
 def test_postgresql_restarted_under_load_answers_503_and_the_gates_deliver(pgcluster, tmp_path):
     url = pgcluster.new_database()
-    docs = make_docs(tmp_path / "docs", 2020)
-    pool_docs, early, late = docs[:2000], docs[2000:2010], docs[2010:]
+    docs = make_docs(tmp_path / "docs", 2021)
+    pool_docs, early, late, after = docs[:2000], docs[2000:2010], docs[2010:2020], docs[2020]
     with Collector(url) as c, poster(c, threads=8) as p:
-        p.start(pool_docs, pace=0.01)
+        p.start(pool_docs, pace=0.05)
         p.wait_acked(50)
         gates = [start_gate(c, doc, tmp_path) for doc in early]
         pgcluster.stop()
@@ -353,9 +353,13 @@ def test_postgresql_restarted_under_load_answers_503_and_the_gates_deliver(pgclu
         finally:
             pgcluster.start()
         results = [finish_gate(g) for g in gates]
-        p.wait_acked(len(p.acked) + 50)  # it took submissions again
         p.stopped.set()
         p.pool.shutdown(wait=True)
+        refused = len(p.refusals)
+        p.stopped.clear()
+        p.post(after)  # taken again at once
+        assert after.digest in p.acked
+        assert len(p.refusals) == refused
 
         assert ready.status_code == 503
         assert refused_while_down > 0, "no post met the stopped database"
