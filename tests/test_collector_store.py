@@ -112,8 +112,17 @@ def test_a_replay_is_stored_once_and_answered_with_the_first_answer(store):
     assert [s.duplicate for s in again] == [False, True, True]
     assert again[0].id == again[2].id and again[1].id == original.id
     assert again[2].answer == sub(2).answer
-    assert store.submission_count() == 2
-    assert [n.submissions for n in store.nodes(NodeQuery())] == [1, 1]
+    # two copies that differ in their answer (received at different times): the first's
+    a = sub(9)
+    b = dataclasses.replace(a, received_at="2026-12-02T12:00:00Z", answer=b'{"second":1}')
+    pair = store.submit_batch([a, b])
+    assert [s.duplicate for s in pair] == [False, True]
+    assert pair[0].answer == pair[1].answer == a.answer
+    assert store.node(a.node_key).received_at == a.received_at  # type: ignore[union-attr]
+    (replay,) = store.submit_batch([b])
+    assert replay.answer == a.answer
+    assert store.submission_count() == 3
+    assert [n.submissions for n in store.nodes(NodeQuery())] == [1, 1, 1]
     assert len(store.history(first.node_key)) == 1
 
 
@@ -587,3 +596,68 @@ def test_postgresql_restarted_is_unavailable_then_the_writer_goes_on(pgcluster):
     finally:
         writer.close()
         store.close()
+
+
+def test_two_writers_storing_overlapping_batches_at_once_store_each_digest_once(store_url):
+    """Two collectors on one store (two stores opened on it), each storing the same
+    submissions in its own order at the same time: every digest once, both answered with
+    its one row, and each node counted once per digest."""
+    subs = [sub(i) for i in range(60)]
+    stores = [open_store(store_url), open_store(store_url)]
+    got: list[list[Stored]] = [[], []]
+    errors: list[BaseException] = []
+
+    def write(k: int) -> None:
+        order = subs if k == 0 else subs[::-1]
+        try:
+            for at in range(0, len(order), 6):
+                got[k] += stores[k].submit_batch(order[at : at + 6])
+        except BaseException as err:  # noqa: BLE001 - asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        ids = [{s.digest: s.id for s in got[k]} for k in (0, 1)]
+        assert ids[0] == ids[1] and len(ids[0]) == 60
+        for k in (0, 1):
+            assert {s.digest: s.answer for s in got[k]} == {s.digest: s.answer for s in subs}
+        assert sum(not s.duplicate for k in (0, 1) for s in got[k]) == 60
+        assert stores[0].submission_count() == 60
+        assert all(n.submissions == 1 for n in stores[0].nodes(NodeQuery()))
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_the_default_store_is_under_the_state_directory(monkeypatch, tmp_path):
+    from hwcheck.collector.store import default_store_url
+
+    monkeypatch.setenv("HWCHECK_STATE_DIR", str(tmp_path / "state"))
+    assert default_store_url() == f"sqlite://{tmp_path}/state/collector.db"
+    monkeypatch.delenv("HWCHECK_STATE_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    expected = "/var/lib/hwcheck" if os.geteuid() == 0 else f"{tmp_path}/xdg/hwcheck"
+    assert default_store_url() == f"sqlite://{expected}/collector.db"
+
+
+def test_a_store_names_itself_without_its_password(pgcluster):
+    from hwcheck.collector.store import shown_url
+
+    assert shown_url("postgresql://u:s3cret@db:5432/x?sslmode=require") == (
+        "postgresql://u:***@db:5432/x?sslmode=require"
+    )
+    url = pgcluster.new_database().replace("postgres@", "postgres:s3cret@")
+    store = open_store(url)  # trust authentication: the password is not needed
+    try:
+        assert "s3cret" not in store.url and store.url.startswith("postgresql://postgres:***@")
+    finally:
+        store.close()
+    wrong = url.rsplit(":", 1)[0] + ":1/x"  # a port nothing listens on
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(wrong)
+    assert "s3cret" not in str(caught.value)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 CHUNK = 500  # digests looked up per statement
 
+if TYPE_CHECKING:
+    Returning = Callable[[Any, str, Sequence[Sequence[object]]], list[Any]]
+
 INSERT_SUBMISSION = (
     "INSERT INTO submissions (digest, node_key, hostname, serial, product_uuid, system_vendor,"
     " system_model, collected_at, received_at, verdict, exit_code, profiles, rules, card_models,"
@@ -145,7 +148,23 @@ def verdict_counts(rows: Sequence[Row]) -> dict[str, int]:
     return counts
 
 
-def apply_batch(cursor: Any, subs: Sequence[Submission], sql: Callable[[str], str]) -> list[Stored]:
+def returning_each(cursor: Any, query: str, rows: Sequence[Sequence[object]]) -> list[Any]:
+    """The first row `query` returns for each of `rows` (None where it returned none), one
+    statement at a time: sqlite3's executemany cannot return rows, and in-process calls
+    cost little. The PostgreSQL backend sends them in one pipeline instead."""
+    out = []
+    for row in rows:
+        cursor.execute(query, row)
+        out.append(cursor.fetchone())
+    return out
+
+
+def apply_batch(
+    cursor: Any,
+    subs: Sequence[Submission],
+    sql: Callable[[str], str],
+    returning: Returning = returning_each,
+) -> list[Stored]:
     """Store `subs` with `cursor`, inside the caller's transaction: each digest once (a
     digest already stored, or twice in `subs`, answers the first answer), then each node's
     row once, in node order (so concurrent writers lock rows in one order)."""
@@ -161,10 +180,13 @@ def apply_batch(cursor: Any, subs: Sequence[Submission], sql: Callable[[str], st
         for digest, row_id, answer in cursor.fetchall():
             first[digest] = Stored(int(row_id), digest, duplicate=True, answer=bytes(answer))
     fresh: dict[str, tuple[Submission, int]] = {}
-    insert = sql(INSERT_SUBMISSION)
-    for sub in sorted({s.digest: s for s in subs if s.digest not in first}.values(), key=_digest):
-        cursor.execute(insert, _submission_row(sub))
-        got = cursor.fetchone()
+    unique: dict[str, Submission] = {}
+    for sub in subs:
+        if sub.digest not in first:
+            unique.setdefault(sub.digest, sub)  # the first copy is the one stored
+    new = sorted(unique.values(), key=_digest)
+    ids = returning(cursor, sql(INSERT_SUBMISSION), [_submission_row(s) for s in new])
+    for sub, got in zip(new, ids, strict=True):
         if got is None:  # another writer stored it since the lookup, and committed
             cursor.execute(sql("SELECT id, answer FROM submissions WHERE digest = ?"), [sub.digest])
             row_id, answer = cursor.fetchone()
@@ -177,15 +199,14 @@ def apply_batch(cursor: Any, subs: Sequence[Submission], sql: Callable[[str], st
         cursor.executemany(
             sql(INSERT_DOCUMENTS), [(i, s.inventory, s.result) for s, i in fresh.values()]
         )
-        _update_nodes(cursor, list(fresh.values()), sql)
+        _update_nodes(cursor, list(fresh.values()), sql, returning)
     out: list[Stored] = []
     for sub in subs:
         if sub.digest in fresh:
-            out.append(Stored(fresh[sub.digest][1], sub.digest, duplicate=False, answer=sub.answer))
+            kept, row_id = fresh.pop(sub.digest)
+            out.append(Stored(row_id, sub.digest, duplicate=False, answer=kept.answer))
             # a second copy of the digest in this batch is a replay of the first
-            first[sub.digest] = Stored(
-                fresh.pop(sub.digest)[1], sub.digest, duplicate=True, answer=sub.answer
-            )
+            first[sub.digest] = Stored(row_id, sub.digest, duplicate=True, answer=kept.answer)
         else:
             out.append(first[sub.digest])
     return out
@@ -193,6 +214,10 @@ def apply_batch(cursor: Any, subs: Sequence[Submission], sql: Callable[[str], st
 
 def _digest(sub: Submission) -> str:
     return sub.digest
+
+
+def _node_fields(sub: Submission) -> tuple[object, ...]:
+    return (sub.collected_at, sub.received_at, sub.digest, sub.verdict)
 
 
 def _submission_row(sub: Submission) -> tuple[object, ...]:
@@ -216,7 +241,10 @@ def _submission_row(sub: Submission) -> tuple[object, ...]:
 
 
 def _update_nodes(
-    cursor: Any, fresh: list[tuple[Submission, int]], sql: Callable[[str], str]
+    cursor: Any,
+    fresh: list[tuple[Submission, int]],
+    sql: Callable[[str], str],
+    returning: Returning,
 ) -> None:
     best: dict[str, tuple[Submission, int]] = {}
     count: dict[str, int] = {}
@@ -225,25 +253,21 @@ def _update_nodes(
         if held is None or sort_key(sub) > sort_key(held[0]):
             best[sub.node_key] = (sub, row_id)
         count[sub.node_key] = count.get(sub.node_key, 0) + 1
-    upsert = sql(UPSERT_NODE)
-    replaced: list[tuple[Submission, int]] = []
-    for key in sorted(best):
-        sub, row_id = best[key]
-        cursor.execute(
-            upsert,
-            (key, row_id, sub.collected_at, sub.received_at, sub.digest, sub.verdict, count[key]),
-        )
-        if int(cursor.fetchone()[0]) == row_id:
-            replaced.append((sub, row_id))
+    keys = sorted(best)
+    rows = [(key, best[key][1], *_node_fields(best[key][0]), count[key]) for key in keys]
+    latest = returning(cursor, sql(UPSERT_NODE), rows)
+    replaced = [
+        best[key] for key, got in zip(keys, latest, strict=True) if int(got[0]) == best[key][1]
+    ]
     if not replaced:
         return
-    keys = [(sub.node_key,) for sub, _ in replaced]
-    rows: tuple[list[tuple[str, ...]], ...] = ([], [], [])
+    gone = [(sub.node_key,) for sub, _ in replaced]
+    filters: tuple[list[tuple[str, ...]], ...] = ([], [], [])
     for sub, _ in replaced:
-        rows[0].extend((sub.node_key, p) for p in dict.fromkeys(sub.profiles))
-        rows[1].extend((sub.node_key, m) for m in dict.fromkeys(sub.card_models))
-        rows[2].extend((sub.node_key, r, s) for r, s in dict.fromkeys(sub.rules))
-    for (table, insert), values in zip(FILTER_TABLES, rows, strict=True):
-        cursor.executemany(sql(f"DELETE FROM {table} WHERE node_key = ?"), keys)  # noqa: S608
+        filters[0].extend((sub.node_key, p) for p in dict.fromkeys(sub.profiles))
+        filters[1].extend((sub.node_key, m) for m in dict.fromkeys(sub.card_models))
+        filters[2].extend((sub.node_key, r, s) for r, s in dict.fromkeys(sub.rules))
+    for (table, insert), values in zip(FILTER_TABLES, filters, strict=True):
+        cursor.executemany(sql(f"DELETE FROM {table} WHERE node_key = ?"), gone)  # noqa: S608
         if values:
             cursor.executemany(sql(insert), values)

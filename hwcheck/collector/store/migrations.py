@@ -83,6 +83,13 @@ _POSTGRESQL: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE documents (
             submission_id BIGINT PRIMARY KEY REFERENCES submissions (id),
             inventory BYTEA NOT NULL, result BYTEA NOT NULL)""",
+        # lz4 compresses the documents about as well as the default (pglz) at a fraction of
+        # the server's CPU; a server built without lz4 keeps its default.
+        """DO $$ BEGIN
+            ALTER TABLE documents ALTER COLUMN inventory SET COMPRESSION lz4,
+                ALTER COLUMN result SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported OR syntax_error THEN NULL;
+            END $$""",
         """CREATE TABLE nodes (
             node_key TEXT COLLATE "C" PRIMARY KEY,
             submission_id BIGINT NOT NULL REFERENCES submissions (id),
