@@ -208,7 +208,11 @@ def imported_modules(path, modules):
 
 def package_of(module):
     """The lane a module belongs to: `hwcheck.judge` for hwcheck.judge.engine, and each
-    top-level module (`hwcheck.status`, `hwcheck.outfile`) its own."""
+    top-level module (`hwcheck.status`, `hwcheck.outfile`) its own. The collector's store
+    is a lane of its own: the collector's server writes and reads it, `fleet --store` reads
+    it, and it imports neither."""
+    if module == "hwcheck.collector.store" or module.startswith("hwcheck.collector.store."):
+        return "hwcheck.collector.store"
     return ".".join(module.split(".")[:2])
 
 

@@ -319,3 +319,112 @@ def test_an_inventory_with_a_changed_field_is_a_new_submission(server, client):
     second = post(client, server, json.dumps(changed).encode())
     assert "idempotent-replayed" not in second.headers
     assert second.json()["submission"] != first["submission"]
+
+
+# ---- the API document ---------------------------------------------------------------------
+
+OPENAPI = os.path.join(os.path.dirname(HERE), "docs", "schema", "collector.openapi.json")
+
+
+def api_document() -> dict:
+    with open(OPENAPI, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def validator_for(schema: dict):
+    """A validator of `schema` whose references reach the API document's components and the
+    inventory and result schemas (docs/schema/)."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    resources = [("urn:hwcheck:openapi", Resource(api_document(), DRAFT202012))]
+    for name in ("inventory.schema.json", "result.schema.json"):
+        with open(os.path.join(os.path.dirname(OPENAPI), name), encoding="utf-8") as handle:
+            document = json.load(handle)
+        resources.append((document["$id"], Resource(document, DRAFT202012)))
+    registry = Registry().with_resources(resources)
+    wrapped = {"$id": "urn:hwcheck:openapi", **api_document(), "$ref": "#/$defs/target"}
+    wrapped["$defs"] = {"target": schema}
+    return jsonschema.Draft202012Validator(wrapped, registry=registry)
+
+
+def component(name: str):
+    return validator_for({"$ref": f"#/components/schemas/{name}"})
+
+
+def test_the_served_api_document_is_the_committed_one(client):
+    served = client.get("/openapi.json")
+    assert served.status_code == 200
+    with open(OPENAPI, "rb") as handle:
+        assert served.content == handle.read()
+    assert served.json()["openapi"] == "3.1.0"
+
+
+def test_every_route_is_documented_and_every_documented_path_served():
+    from starlette.routing import Route
+
+    from hwcheck.collector.app import ROUTES
+
+    served = {
+        (r.path.replace(":path}", "}"), method.lower())
+        for r in ROUTES
+        if isinstance(r, Route)
+        for method in r.methods or ()
+        if method != "HEAD"
+    }
+    documented = {(path, method) for path, ops in api_document()["paths"].items() for method in ops}
+    assert served == documented
+
+
+def test_every_example_in_the_api_document_fits_its_schema():
+    import jsonschema
+
+    checked = 0
+    for path, operations in api_document()["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                for media, content in response.get("content", {}).items():
+                    jsonschema.Draft202012Validator.check_schema(content["schema"])
+                    if "example" in content:
+                        validator_for(content["schema"]).validate(content["example"])
+                        checked += 1
+                    assert media in ("application/json", "text/html", "text/plain"), (
+                        path,
+                        method,
+                        status,
+                    )
+    assert checked >= 15
+
+
+def test_real_answers_fit_the_api_document(server, client):
+    read = server.auth("read")
+    data = inventory_bytes("mellanox-cx5-dell")
+    validator_for(
+        api_document()["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"][
+            "application/json"
+        ]["schema"]
+    ).validate(json.loads(data))
+    answer = post(client, server, data)
+    component("Verdict").validate(answer.json())
+    unjudged = post(client, server, inventory_bytes("qlogic-qede"))
+    component("Verdict").validate(unjudged.json())
+    key = answer.json()["node"]
+    component("NodeList").validate(client.get("/api/v1/nodes", headers=read).json())
+    component("NodeSummary").validate(client.get(f"/api/v1/nodes/{key}", headers=read).json())
+    component("History").validate(client.get(f"/api/v1/nodes/{key}/history", headers=read).json())
+    result = client.get(f"/api/v1/nodes/{key}/result", headers=read).json()
+    validator_for({"$ref": "https://hwcheck.invalid/schema/result.schema.json"}).validate(result)
+    unjudged_result = client.get(
+        f"/api/v1/nodes/{unjudged.json()['node']}/result", headers=read
+    ).json()
+    component("Unjudged").validate(unjudged_result)
+    component("Ready").validate(client.get("/readyz").json())
+    for refusal in (
+        client.get("/api/v1/nodes", headers={}),
+        client.get("/api/v1/nodes/nobody", headers=read),
+        post(client, server, b"[]"),
+        client.get("/api/v1/nodes", params={"limit": "0"}, headers=read),
+    ):
+        assert 400 <= refusal.status_code < 500
+        component("Error").validate(refusal.json())

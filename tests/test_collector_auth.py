@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import ssl
 import stat
 import subprocess
 import sys
@@ -243,3 +244,62 @@ def test_with_no_token_the_server_makes_its_own(tmp_path):
             c.url + "/api/v1/nodes", headers={"Authorization": f"Bearer {made['admin']}"}
         )
         assert nodes.json()["count"] == 1
+
+
+def self_signed(directory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (openssl), and its key (0600)."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def test_tls_serves_https_only(tmp_path):
+    cert, key = self_signed(str(tmp_path))
+    with Collector(tls=(cert, key)) as c:
+        assert c.url.startswith("https://")
+        with httpx.Client(verify=ssl.create_default_context(cafile=cert)) as client:
+            answer = client.post(
+                c.url + "/api/v1/submissions",
+                content=body("over-tls"),
+                headers={**JSON, **c.auth("enroll")},
+            )
+            assert answer.status_code == 200
+            assert answer.json()["hostname"] == "over-tls"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(c.url + "/healthz")  # an unknown certificate is not trusted
+        plain = "http://" + c.url.removeprefix("https://")
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(plain + "/healthz")  # no plain HTTP on a TLS port
+
+
+def test_tls_needs_both_the_cert_and_the_key(tmp_path):
+    cert, _ = self_signed(str(tmp_path))
+    done = serve("--store", f"sqlite://{tmp_path}/c.db", "--tls-cert", cert)
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip().splitlines()[-1]
+        == "hwcheck: error: --tls-cert and --tls-key go together"
+    )

@@ -132,6 +132,9 @@ OPERATOR_WORDS = {
     words.NOT_CHECKED,
 } - {*status.STATUS_ORDER, *status.NODE_EXIT}  # `unknown`, `waived`: the value is the word
 COUNT_KEY_NAMES = set(status.COUNT_KEYS.values()) - {"unknown", "waived"}
+API_FIELDS = {"hwcheck/collector/submission.py": {"failed"}}
+"""Field names of a wire format that happen to be such a word: the collector's answer lists
+its failing findings as `failed` (docs/schema/collector.openapi.json); it counts nothing."""
 
 
 def string_constants(path):
@@ -165,6 +168,7 @@ def test_operator_words_are_spelled_only_in_the_words_module():
         if path in ("hwcheck/render/words.py", "hwcheck/status.py", "hwcheck/model/fleet.py"):
             continue
         hits = OPERATOR_WORDS.intersection(string_constants(os.path.join(ROOT, path)))
+        hits -= API_FIELDS.get(path, set())
         if hits:
             found[path] = sorted(hits)
     assert found == {}
@@ -177,6 +181,7 @@ def test_the_count_keys_are_named_only_in_the_status_module():
         if path == "hwcheck/status.py":
             continue
         hits = COUNT_KEY_NAMES.intersection(string_constants(os.path.join(ROOT, path)))
+        hits -= API_FIELDS.get(path, set())
         if hits:
             found[path] = sorted(hits)
     assert found == {}

@@ -486,7 +486,13 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "store": store.url, "profiles": profiles})
 
 
-OPENAPI = os.path.join(os.path.dirname(__file__), "openapi.json")
+_HERE = os.path.dirname(__file__)
+OPENAPI = (
+    os.path.join(_HERE, "openapi.json")  # installed from a wheel
+    if os.path.isfile(os.path.join(_HERE, "openapi.json"))
+    else os.path.join(_HERE, "..", "..", "docs", "schema", "collector.openapi.json")  # a checkout
+)
+"""The API document: docs/schema/collector.openapi.json (a wheel carries it in the package)."""
 
 
 async def openapi(request: Request) -> Response:
@@ -589,6 +595,9 @@ def create_app(
         import gc
 
         gc.freeze()  # what is loaded so far (profiles, modules) is never garbage
+        # A parsed inventory is thousands of containers, freed whole when its request ends:
+        # collect the youngest generation less often than every 700 allocations.
+        gc.set_threshold(20_000, 20, 20)
         watcher = asyncio.create_task(_watch(collector.profiles))
         try:
             yield
