@@ -89,6 +89,10 @@ COUNT_KEYS: dict[str, str] = {
 }
 """Status -> its key in a result's `counts`, in STATUS_ORDER."""
 
+ANSWER_FAILED = COUNT_KEYS["fail"]
+"""The key under which the collector's verdict answer lists a node's failed and unknown
+findings in short (`failed`), read by the gate's console."""
+
 WAIVABLE: tuple[str, ...] = ("fail", "warn", "unknown")
 """The statuses a waiver in force turns into `waived` (a pass needs no waiver)."""
 

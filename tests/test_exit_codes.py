@@ -116,3 +116,22 @@ def test_live_check_of_this_node_is_compliant():
         "profile lab/kvm-virtio <- linux/baseline: "
         "applies_to matched: card 1af4:1041 at 0000:00:03 is present" in run.stdout
     )
+
+
+def test_exit_5_gate_cannot_reach_the_collector(tmp_path):
+    # Port 9 (discard) on loopback: nothing listens there.
+    run = run_hwcheck(
+        "gate",
+        "--url",
+        "http://127.0.0.1:9",
+        "--deadline",
+        "1",
+        "--inventory",
+        os.path.join(INV, "virtio-vm.json"),
+        "--spool",
+        str(tmp_path / "spool"),
+        env={"NO_COLOR": "1", "HWCHECK_TOKEN": "enroll-token-for-nothing"},
+    )
+    assert run.returncode == ExitStatus.UNREACHABLE == 5
+    assert "NOT CONFIRMED BY THE COLLECTOR" in run.stdout
+    assert len(os.listdir(tmp_path / "spool")) == 1

@@ -80,23 +80,32 @@ def gate_node(options: Mapping[str, object]) -> int:
     import time
 
     from hwcheck.gate.config import resolve
-    from hwcheck.outfile import refuse_empty_path
 
     inventory = _text(options.get("inventory"))
     capture = _text(options.get("from_capture"))
-    refuse_empty_path(inventory, "--inventory")
-    refuse_empty_path(capture, "--from-capture")
+    for path, option in ((inventory, "--inventory"), (capture, "--from-capture")):
+        if path == "":  # an unset shell variable, never "not given" (outfile.refuse_empty_path)
+            from hwcheck.errors import UsageError
+
+            raise UsageError("an empty path", where=option)
     flags = {
         key: options.get(key) for key in ("url", "token_file", "profile", "deadline", "spool", "ca")
     }
     config = resolve(flags, os.environ)
     started = time.monotonic()
     body, source = _body(inventory, capture)
-    import gzip
-
-    gz = gzip.compress(body, compresslevel=6, mtime=0)
+    gz = gzipped(body)
     quiet = options.get("quiet") is True
     return _deliver(config, body, gz, source, started=started, quiet=quiet)
+
+
+def gzipped(data: bytes) -> bytes:
+    """`data` as a gzip member with no name and no timestamp (the same bytes every time),
+    through zlib alone: the gzip module costs the gate's start-up more than it does."""
+    import zlib
+
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return packer.compress(data) + packer.flush()
 
 
 def _text(value: object) -> str | None:
@@ -162,7 +171,7 @@ def _deliver(
 ) -> int:
     import os
 
-    from hwcheck.gate import client, console, spool
+    from hwcheck.gate import client, console
     from hwcheck.gate.config import default_spool
     from hwcheck.status import FLEET_EXIT, ExitStatus
 
@@ -192,12 +201,12 @@ def _deliver(
             quiet=quiet,
         )
     verdict = str(answer["verdict"])
-    digest = answer.get("submission")
-    if spool.is_digest(digest):
-        directory = (
-            spool.open_spool(spool_path, create=False) if os.path.isdir(spool_path) else None
-        )
-        if directory is not None:
+    if os.path.isdir(spool_path):  # a copy spooled earlier (--inventory SPOOLED) is delivered
+        from hwcheck.gate import spool
+
+        digest = answer.get("submission")
+        directory = spool.open_spool(spool_path, create=False)
+        if directory is not None and spool.is_digest(digest):
             spool.delivered(directory, str(digest))
     if quiet:
         node = console.plain(answer.get("hostname") or answer.get("node") or "this node", 40)
@@ -369,6 +378,7 @@ def _judge(body: bytes, profiles: list[str], source: str) -> dict[str, object]:
     from hwcheck.model.documents import check_inventory, parse_json
     from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
+    from hwcheck.status import ANSWER_FAILED
 
     inventory = check_inventory(parse_json(body, what="an inventory", where=source), where=source)
     chosen, none = Selection(Library(), profiles or None).pick(inventory)
@@ -399,5 +409,5 @@ def _judge(body: bytes, profiles: list[str], source: str) -> dict[str, object]:
         "hostname": inventory["host"]["hostname"],
         "profiles": [use["name"] for use in result["profiles"]],
         "counts": dict(result["counts"]),
-        "failed": failed,
+        ANSWER_FAILED: failed,
     }

@@ -38,17 +38,11 @@ _GLYPHS = {
     "T": ("#####", "  #  ", "  #  ", "  #  ", "  #  "),
     "U": ("#   #", "#   #", "#   #", "#   #", " ### "),
     "W": ("#   #", "#   #", "# # #", "## ##", "#   #"),
+    "-": ("     ", "     ", " ### ", "     ", "     "),
     " ": ("   ", "   ", "   ", "   ", "   "),
 }
 
-WORDS = {
-    "compliant": "COMPLIANT",
-    "noncompliant": "NONCOMPLIANT",
-    "unknown": "UNKNOWN",
-    "error": "ERROR",
-    "unreachable": "UNREACHABLE",
-}
-
+UNREACHABLE = "UNREACHABLE"
 NEXT = {
     "compliant": "This node meets its reference architecture: the boot continues.",
     "noncompliant": "Do not deploy this node: fix what failed above (firmware, driver, "
@@ -85,7 +79,10 @@ def wants_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
 
 def banner(verdict: str, *, colour: bool, note: str | None = None) -> list[str]:
     """The verdict in block letters between rules, with an optional line beneath."""
-    rows = big(WORDS.get(verdict, "ERROR"))
+    from hwcheck.render.words import FLEET_VERDICT_WORDS
+
+    word = UNREACHABLE if verdict == "unreachable" else FLEET_VERDICT_WORDS.get(verdict)
+    rows = big(word or FLEET_VERDICT_WORDS["error"])
     width = max(len(r) for r in rows)
     pad = " " * max((WIDTH - width) // 2, 0)
     rule = "=" * WIDTH
@@ -123,10 +120,19 @@ def finding_lines(failed: Sequence[object], total: int | None = None) -> list[st
 
 
 def counts_line(counts: object) -> str:
+    """`1 failed, 2 warnings, 5 passed`: the counts that are not zero, in the words and
+    order of the terminal's verdict line."""
     if not isinstance(counts, dict):
         return ""
-    keys = ("failed", "unknown", "warned", "waived", "passed")
-    return "  ".join(f"{k} {counts[k]}" for k in keys if isinstance(counts.get(k), int))
+    from hwcheck.render.words import COUNT_WORDS
+    from hwcheck.status import COUNT_KEYS
+
+    shown = []
+    for status, key in COUNT_KEYS.items():
+        value = counts.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value:
+            shown.append(f"{value} {COUNT_WORDS[status]}")
+    return ", ".join(shown) or "none"
 
 
 def field(label: str, value: object) -> list[str]:
@@ -149,7 +155,9 @@ def verdict_lines(
     counts = counts_line(answer.get("counts"))
     if counts:
         lines += field("findings", counts)
-    failed = answer.get("failed")
+    from hwcheck.status import ANSWER_FAILED
+
+    failed = answer.get(ANSWER_FAILED)
     if isinstance(failed, list) and failed:
         lines.append("")
         lines.extend(finding_lines(failed))
