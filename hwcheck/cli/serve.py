@@ -58,7 +58,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     add_judging_options(p, nodes="every node", strict="warnings fail nodes too")
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="worker processes (default 1)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (default: one per CPU this process may run on; each judges "
+        "and commits on its own)",
     )
     p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM)")
     p.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
@@ -105,12 +109,25 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or `taskset` narrows),
+    at least 1: judging is CPU-bound, so one worker per CPU is what a boot storm needs."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _check(args: argparse.Namespace) -> None:
     from hwcheck.errors import UsageError
     from hwcheck.outfile import refuse_empty_path
 
     for option in ("store", "waivers", "tls_cert", "tls_key"):
         refuse_empty_path(getattr(args, option), "--" + option.replace("_", "-"))
+    if args.workers is None:
+        args.workers = usable_cpus()
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1; got {args.workers}")
     if (args.tls_cert is None) != (args.tls_key is None):
