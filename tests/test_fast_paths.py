@@ -257,3 +257,64 @@ def test_a_fleet_gives_an_inventory_repeating_a_key_an_error_row_naming_it(tmp_p
     assert rows[str(tmp_path / "repeated.json")]["error"] == said
     assert rows[f"{tmp_path / 'fetched.tar'}:edge/repeated.json"]["error"] == said
     assert rows[CX]["verdict"] == "noncompliant"
+
+
+# ---- the shape check's quick path ---------------------------------------------------------
+
+
+class Text(str):
+    """A str subclass: fits `str` (isinstance), but is no type JSON gives."""
+
+
+WRONG = (None, True, 0, -1, "", "x", 1.5, [], {}, ["a"], {"a": "b"}, Text("eth0"), 2**70)
+
+
+def _mutations(doc):
+    """`doc` with one thing changed, over and over (the same object, changed back after):
+    every key of every object removed, or given a value of another type, and every object
+    given a key its type does not have."""
+    turn = 0
+    for _, obj in list(_objects(doc)):
+        for key in list(obj):
+            value = obj[key]
+            order = list(obj)
+            del obj[key]
+            yield
+            for wrong in (WRONG[turn % len(WRONG)], WRONG[(turn + 5) % len(WRONG)]):
+                turn += 1
+                obj[key] = wrong
+                yield
+            obj[key] = value
+            for name in order:  # the keys back in their order
+                obj[name] = obj.pop(name)
+        obj["not_a_field"] = "x"
+        yield
+        del obj["not_a_field"]
+
+
+@pytest.mark.parametrize(
+    ("path", "tp"),
+    [
+        (CX, "Inventory"),
+        (os.path.join(ROOT, "tests", "fixtures", "inventories", "dell-usb-nics.json"), "Inventory"),
+        (os.path.join(ROOT, "tests", "fixtures", "inventories", "hostile.json"), "Inventory"),
+        (RESULT, "Result"),
+    ],
+    ids=os.path.basename,
+)
+def test_the_quick_shape_check_answers_as_the_exact_one(path, tp):
+    """Problem (with its path) or count of keys: the same answer with and without the quick
+    paths, for the document and for each of its mutations."""
+    from hwcheck.model import inventory, result
+    from hwcheck.model.documents import _checker
+
+    model = getattr(inventory, tp, None) or getattr(result, tp)
+    quick, exact = _checker(model), _checker(model, quick=False)
+    doc = load(path)
+    assert type(quick(doc)) is int and quick(doc) == exact(doc)
+    checked = 0
+    for _ in _mutations(doc):
+        assert quick(doc) == exact(doc)
+        checked += 1
+    assert checked > 500
+    assert quick(doc) == exact(doc) == _checker(model)(load(path))

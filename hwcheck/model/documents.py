@@ -269,28 +269,33 @@ def shown(value: object) -> str:
 # built only for the problem found: a valid document builds no strings at all.
 Problem = tuple[list[str], str]
 Checker = typing.Callable[[object], "Problem | int"]
-_checkers: dict[object, Checker] = {}
+_checkers: dict[tuple[object, bool], Checker] = {}
 
 
-def _checker(tp: object) -> Checker:
-    """The compiled check for model type `tp`, made once per type."""
-    found = _checkers.get(tp)
+def _checker(tp: object, quick: bool = True) -> Checker:
+    """The compiled check for model type `tp`, made once per type. `quick=False`: the checks
+    without the quick paths of objects (_quick_checker), all the way down; the tests hold
+    the two to one answer."""
+    found = _checkers.get((tp, quick))
     if found is None:
-        found = _object_checker(typing.cast("type", tp)) if typing.is_typeddict(tp) else _build(tp)
-        _checkers[tp] = found
+        if typing.is_typeddict(tp):
+            found = _object_checker(typing.cast("type", tp), quick)
+        else:
+            found = _build(tp, quick)
+        _checkers[(tp, quick)] = found
     return found
 
 
-def _build(tp: object) -> Checker:
+def _build(tp: object, quick: bool) -> Checker:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return _union_checker(tp)
+        return _union_checker(tp, quick)
     if origin is typing.Literal:
         return _literal_checker(tp)
     if origin is list:
-        return _list_checker(tp)
+        return _list_checker(tp, quick)
     if origin is dict:
-        return _mapping_checker(tp)
+        return _mapping_checker(tp, quick)
     return _scalar_checker(tp)
 
 
@@ -309,9 +314,9 @@ def _literal_checker(tp: object) -> Checker:
     return check
 
 
-def _union_checker(tp: object) -> Checker:
+def _union_checker(tp: object, quick: bool) -> Checker:
     args = typing.get_args(tp)
-    parts = [_checker(arg) for arg in args]
+    parts = [_checker(arg, quick) for arg in args]
     if len(args) == 2 and type(None) in args:  # Optional[X]: the common case, kept fast
         other = parts[args.index(type(None)) ^ 1]
 
@@ -358,14 +363,16 @@ def _exact_types(tp: object) -> frozenset[type] | None:
     return None
 
 
-def _list_checker(tp: object) -> Checker:
+def _list_checker(tp: object, quick: bool) -> Checker:
     (item_type,) = typing.get_args(tp)
-    return _container_checker(item_type, list, "a list", enumerate, "[{}]")
+    return _container_checker(item_type, list, "a list", enumerate, "[{}]", quick=quick)
 
 
-def _mapping_checker(tp: object) -> Checker:
+def _mapping_checker(tp: object, quick: bool) -> Checker:
     _, value_type = typing.get_args(tp)
-    return _container_checker(value_type, dict, "an object", lambda v: v.items(), ".{}")
+    return _container_checker(
+        value_type, dict, "an object", lambda v: v.items(), ".{}", quick=quick
+    )
 
 
 def _container_checker(
@@ -374,10 +381,12 @@ def _container_checker(
     word: str,
     entries: typing.Callable[[typing.Any], typing.Iterable[tuple[object, object]]],
     segment: str,
+    *,
+    quick: bool,
 ) -> Checker:
     """A list's or a mapping's check: each item (each value) of `item_type`, the problem's
     path naming the index (the key) by `segment`."""
-    item_check = _checker(item_type)
+    item_check = _checker(item_type, quick)
     exact = _exact_types(item_type)
 
     def check(value: object) -> Problem | int:
@@ -434,11 +443,12 @@ def problem_in(value: object, tp: type, path: str = "$") -> str | None:
     return f"{path}{''.join(reversed(segments))}: {text}"
 
 
-def _object_checker(tp: type) -> Checker:
+def _object_checker(tp: type, quick: bool) -> Checker:
     """The check of one TypedDict, generated as one function (as dataclasses generates
     `__init__`): a field of a scalar, optional scalar or literal type is tested inline, any
     other calls its own checker. A valid inventory is checked in a few hundred tests, not
-    a few thousand calls. Fields are checked in declaration order."""
+    a few thousand calls. Fields are checked in declaration order. With `quick`, behind the
+    quick path of _quick_checker."""
     hints, required = _fields(tp)
     env: dict[str, object] = {
         "dict": dict,
@@ -482,7 +492,7 @@ def _object_checker(tp: type) -> Checker:
             lines.append(f"    if {guard}{test}:")
             lines.append(f"        return bad('.' + k{n}, x, t{n})")
         else:
-            env[f"c{n}"] = _checker(hint)
+            env[f"c{n}"] = _checker(hint, quick)
             indent = "    "
             if guard:
                 lines.append("    if x is not absent:")
@@ -491,6 +501,70 @@ def _object_checker(tp: type) -> Checker:
             lines.append(f"{indent}    p[0].append('.' + k{n})")
             lines.append(f"{indent}    return p")
             lines.append(f"{indent}n += p")
+    lines.append("    return n")
+    exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's own types
+    exact = typing.cast("Checker", env["check"])
+    return _quick_checker(hints, required, exact) if quick else exact
+
+
+def _quick_checker(hints: dict[str, object], required: frozenset[str], exact: Checker) -> Checker:
+    """`exact` (the TypedDict's check above) behind a quick path that only accepts: the
+    required scalar fields are fetched together (operator.itemgetter) and their types tested
+    a group at a time (one `issuperset` per set of exact types JSON gives them), and unknown
+    keys are told by counting keys, not by a set test. Whatever the quick path does not
+    accept at once (a missing or unknown key, a subclass, a value of another type, a
+    container that does not fit) is handed to `exact`, whose answer, problem or count, is
+    the answer. What the quick path accepts `exact` accepts too, with the same count."""
+    import operator
+
+    env: dict[str, object] = {
+        "exact": exact,
+        "type": type,
+        "map": map,
+        "str": str,
+        "int": int,
+        "isinstance": isinstance,
+        "absent": object(),
+    }
+    groups: dict[frozenset[type], list[str]] = {}
+    rest: list[str] = []
+    for n, (key, hint) in enumerate(hints.items()):
+        types_of = _exact_types(hint)
+        if key in required and types_of is not None:
+            groups.setdefault(types_of, []).append(key)
+            continue
+        env[f"k{n}"] = key
+        rest.append(f"    x = value.get(k{n}, absent)")
+        if key in required:
+            rest += ["    if x is absent:", "        return exact(value)"]
+            indent = "    "
+        else:
+            rest += ["    if x is not absent:", "        given += 1"]
+            indent = "        "
+        test = _inline_test(hint, n, env)
+        if test is not None:
+            rest += [f"{indent}if {test}:", f"{indent}    return exact(value)"]
+            continue
+        env[f"c{n}"] = _checker(hint)
+        rest += [
+            f"{indent}if type(p := c{n}(x)) is not int:",
+            f"{indent}    return exact(value)",
+            f"{indent}n += p",
+        ]
+    lines = ["def check(value):", "    if type(value) is not dict:", "        return exact(value)"]
+    lines += ["    n = len(value)", "    given = 0", "    try:"]
+    for g, (types_of, keys) in enumerate(groups.items()):
+        env[f"T{g}"] = types_of
+        env[f"G{g}"] = operator.itemgetter(*keys)
+        fetched = f"(G{g}(value),)" if len(keys) == 1 else f"G{g}(value)"
+        lines += [
+            f"        if not T{g}.issuperset(map(type, {fetched})):",
+            "            return exact(value)",
+        ]
+    lines += ["    except KeyError:", "        return exact(value)"]
+    lines += rest
+    # with every required key there, no other key is there only if the sizes agree
+    lines += [f"    if len(value) != {len(required)} + given:", "        return exact(value)"]
     lines.append("    return n")
     exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's own types
     return typing.cast("Checker", env["check"])
