@@ -123,7 +123,9 @@ def _judge(item: Item, how: Judging) -> Outcome:
         return error_outcome(item.label, (item.data or b"").decode())
     if item.kind in ("capture", "capture-dir"):
         return _judge_inventory(item, how, _probe(item))
-    document = _read(item)
+    document, inventory = _read(item)
+    if inventory is not None:
+        return _judge_inventory(item, how, inventory)
     kind = document.get("kind") if isinstance(document, dict) else None
     if kind == "hwcheck-result":
         return _from_result(item, how, document)
@@ -149,13 +151,15 @@ def _from_result(item: Item, how: Judging, document: object) -> Outcome:
     return _judge_inventory(item, how, inventory)
 
 
-def _read(item: Item) -> object:
-    from hwcheck.model.documents import parse_json, read_json
+def _read(item: Item) -> tuple[object, Inventory | None]:
+    """The item's document, and the inventory checked when it is one (parse_document)."""
+    from hwcheck.model.documents import parse_document, read_bytes
 
     what = "an inventory or result"
-    if item.data is not None:
-        return parse_json(item.data, what=what, where=item.label)
-    return read_json(item.path, what=what, max_bytes=MAX_INPUT_BYTES)
+    data = item.data
+    if data is None:
+        data = read_bytes(item.path, what=what, max_bytes=MAX_INPUT_BYTES)
+    return parse_document(data, what=what, where=item.label)
 
 
 def _probe(item: Item) -> Inventory:

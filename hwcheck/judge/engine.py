@@ -428,18 +428,30 @@ def covered_cards(
     }
 
 
+_UNKNOWN_NIC_RULES: dict[tuple[str, str, str], Rule] = {}
+"""(profile path, policy layer, policy) -> the rule unknown-card findings are made from."""
+
+
+def _unknown_nic_rule(profile: Profile) -> Rule:
+    memo = (profile.top.path, profile.unknown_nics_layer, profile.unknown_nics)
+    rule = _UNKNOWN_NIC_RULES.get(memo)
+    if rule is None:
+        from hwcheck.profile.model import Rule, Where
+
+        rule = Rule(UNKNOWN_NIC_RULE, Where(profile.top.path, 0, 0), profile.unknown_nics_layer)
+        rule.severity = "error" if profile.unknown_nics == "fail" else "warning"
+        rule.title = "Every physical card is one the profile knows"
+        rule.remediation = "Add a rule for this card to the profile, or remove the card."
+        _UNKNOWN_NIC_RULES[memo] = rule
+    return rule
+
+
 def _unknown_nics(ctx: _Context) -> None:
     policy = ctx.profile.unknown_nics
     if policy == "ignore":
         return
     selectors = [r.selector for r in ctx.profile.rules if r.selector is not None]
-    severity = "error" if policy == "fail" else "warning"
-    from hwcheck.profile.model import Rule, Where
-
-    rule = Rule(UNKNOWN_NIC_RULE, Where(ctx.profile.top.path, 0, 0), ctx.profile.unknown_nics_layer)
-    rule.severity = severity
-    rule.title = "Every physical card is one the profile knows"
-    rule.remediation = "Add a rule for this card to the profile, or remove the card."
+    rule = _unknown_nic_rule(ctx.profile)
     for view in ctx.views:
         if view.vf_only or any(selects(s, view) for s in selectors):
             continue

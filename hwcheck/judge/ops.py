@@ -25,7 +25,21 @@ OPERATORS = ("min", "max", "range", "exact", "allowed", "known_bad")
 
 _PARSED: dict[tuple[str, str], dict[str, str] | str] = {}
 _KEYS: dict[tuple[str, str, str], tuple[object, ...] | str] = {}
+_TEXTS: dict[tuple[Constraint, str, str], Outcome] = {}
+_VERSIONS: dict[
+    tuple[Constraint, str, str, str, str | None],
+    tuple[str, str, KnownBad | None, dict[str, str] | None],
+] = {}
 _MEMO_LIMIT = 50_000
+"""Entries each memo keeps. Each memo is of a pure function of its key (a constraint is
+never changed once compiled), so a hit gives what the call would: a fleet's nodes mostly
+repeat a few versions, and each is parsed, compared and worded once."""
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def parse_cached(raw: str, fmt: str) -> dict[str, str] | str:
@@ -37,9 +51,7 @@ def parse_cached(raw: str, fmt: str) -> dict[str, str] | str:
             hit = versions.parse(raw, fmt)
         except versions.VersionError as err:
             hit = str(err)
-        if len(_PARSED) > _MEMO_LIMIT:
-            _PARSED.clear()
-        _PARSED[memo] = hit
+        _remember(_PARSED, memo, hit)
     return hit
 
 
@@ -52,9 +64,7 @@ def key_cached(fmt: str, component: str, text: str) -> tuple[object, ...] | str:
             hit = versions.sort_key(fmt, component, text)
         except versions.VersionError as err:
             hit = str(err)
-        if len(_KEYS) > _MEMO_LIMIT:
-            _KEYS.clear()
-        _KEYS[memo] = hit
+        _remember(_KEYS, memo, hit)
     return hit
 
 
@@ -63,6 +73,15 @@ def key_cached(fmt: str, component: str, text: str) -> tuple[object, ...] | str:
 
 def judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
     """Judge a text fact (driver name, arch, OS ID, ...) by exact comparison."""
+    memo = (constraint, value, label)
+    hit = _TEXTS.get(memo)
+    if hit is None:
+        hit = _judge_text(constraint, value, label)
+        _remember(_TEXTS, memo, hit)
+    return hit
+
+
+def _judge_text(constraint: Constraint, value: str, label: str) -> Outcome:
     fails: list[str] = []
     passes: list[str] = []
     matched = None
@@ -102,6 +121,17 @@ def judge_version(
     `default_for` names the driver when `fmt` is only the default format its firmware is
     read in (it has none of its own): an unreadable value then says so.
     """
+    memo = (constraint, raw, fmt, label, default_for)
+    hit = _VERSIONS.get(memo)
+    if hit is None:
+        hit = _judge_version(constraint, raw, fmt, label, default_for)
+        _remember(_VERSIONS, memo, hit)
+    return hit
+
+
+def _judge_version(
+    constraint: Constraint, raw: str, fmt: str, label: str, default_for: str | None
+) -> tuple[str, str, KnownBad | None, dict[str, str] | None]:
     parsed = parse_cached(raw, fmt)
     if isinstance(parsed, str):
         tried = fmt

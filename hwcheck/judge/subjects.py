@@ -192,15 +192,13 @@ def _identity(pci: PciIdentity, usb: UsbDevice | None) -> CardIdentity:
 
 def owned(subject: Subject) -> Subject:
     """A copy of `subject` that shares no dict or list with it: each finding owns its own."""
-    copy: Subject = {
-        **subject,
-        "ports": list(subject["ports"]),
-        "pci_addresses": list(subject["pci_addresses"]),
-    }
+    copy = subject.copy()  # the keys in their order; then each container copied in place
+    copy["ports"] = subject["ports"].copy()
+    copy["pci_addresses"] = subject["pci_addresses"].copy()
     identity = subject.get("identity")
     if identity is not None:
-        copy["identity"] = {**identity}
+        identity = copy["identity"] = identity.copy()
         usb = identity.get("usb")
         if usb is not None:
-            copy["identity"]["usb"] = {**usb}
+            identity["usb"] = usb.copy()
     return copy

@@ -32,6 +32,12 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
     wins, so no copy may). Nesting deeper than MAX_DEPTH is refused by check_document,
     which every reader of a document calls: only a document that does not fit its type
     can nest deeper than the type, so only such a one is walked for its depth."""
+    return parse_json(read_bytes(path, what=what, max_bytes=max_bytes), what=what, where=path)
+
+
+def read_bytes(path: str, *, what: str, max_bytes: int) -> bytes:
+    """The bytes of the file at `path` (`-` reads stdin), at most `max_bytes` of them, or
+    InputError saying why not."""
     try:
         if path == "-":
             if sys.stdin is None:  # started with file descriptor 0 closed
@@ -44,7 +50,7 @@ def read_json(path: str, *, what: str, max_bytes: int) -> object:
         raise InputError(f"cannot read: {err.strerror or err}", where=path) from err
     if len(data) > max_bytes:
         raise InputError(f"larger than {max_bytes // (1024 * 1024)} MiB; not {what}", where=path)
-    return parse_json(data, what=what, where=path)
+    return data
 
 
 def parse_json(data: bytes, *, what: str, where: str) -> object:
@@ -81,6 +87,82 @@ def parse_json(data: bytes, *, what: str, where: str) -> object:
             where=path,
         )
     return document
+
+
+def parse_document(data: bytes, *, what: str, where: str) -> tuple[object, Inventory | None]:
+    """The JSON document in `data` and, when it says it is an inventory, that inventory
+    checked: `parse_json`, then `check_inventory` for a document whose `kind` is an
+    inventory's, with the same refusals and messages in the same order. (document, None):
+    a document of another kind, which the caller checks as what it says it is.
+
+    Faster than the two calls for an inventory that holds: the text is parsed without the
+    hook that looks for repeated keys, and the shape check counts the keys of every object
+    it visits (a document that fits its type is visited to the bottom). When that count
+    equals the key tokens the text writes (`_keys_at_most`), no object lost a repeated key
+    to the parser. Anything else (a count that differs, a shape that does not fit, another
+    kind, a text that does not parse) is taken through parse_json and check_inventory, so
+    that the answer and its message are theirs."""
+    inventory = _fast_inventory(data)
+    if inventory is not None:
+        _hold_invariants(inventory, "$", where)
+        return inventory, inventory
+    document = parse_json(data, what=what, where=where)
+    if isinstance(document, dict) and document.get("kind") == _INVENTORY_KIND:
+        return document, check_inventory(document, where=where)
+    return document, None
+
+
+def parse_inventory(data: bytes, *, where: str) -> Inventory:
+    """The inventory in `data`: `check_inventory(parse_json(data))`, by parse_document."""
+    document, inventory = parse_document(data, what="an inventory", where=where)
+    return inventory if inventory is not None else check_inventory(document, where=where)
+
+
+_INVENTORY_KIND = "hwcheck-inventory"
+_LINE_SPACE = (b"\n", b"\t", b"\r")
+
+
+def _keys_at_most(data: bytes) -> int | None:
+    """At least the number of object keys the JSON text `data` writes, or None.
+
+    A key is a string followed by optional whitespace and a colon. When no whitespace is
+    followed by a colon anywhere, each key ends in `":` (a JSON writer's usual spelling), so
+    counting `":` counts every key, and perhaps more (a string holding `\\":` or starting with
+    `:`): the count may be too high, never too low. UTF-8 multi-byte sequences hold no ASCII
+    byte, so the bytes are counted as they are. (Tabs and line ends are looked for first, one
+    byte at a time: most texts have none, and then only a space can come before a colon.)"""
+    for space in _LINE_SPACE:
+        if space in data and space + b":" in data:
+            return None
+    if b" :" in data:
+        return None
+    return data.count(b'":')
+
+
+def _fast_inventory(data: bytes) -> Inventory | None:
+    """The inventory in `data` when it is one of the right shape with no key repeated, told
+    without the pairs hook; None when that cannot be told so (parse_document says why)."""
+    bound = _keys_at_most(data)
+    if bound is None:
+        return None
+    from hwcheck.model import INVENTORY_SCHEMA_VERSION
+    from hwcheck.model.inventory import Inventory
+
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, a huge integer: said there
+        return None
+    if (
+        type(document) is not dict
+        or document.get("kind") != _INVENTORY_KIND
+        or document.get("schema_version") != INVENTORY_SCHEMA_VERSION
+        or type(document.get("schema_version")) is not int
+    ):
+        return None
+    keys = _checker(Inventory)(document)
+    if keys != bound:  # a problem (a tuple), or a key the parser kept once of two
+        return None
+    return typing.cast("Inventory", document)
 
 
 def _recorder(
@@ -181,32 +263,39 @@ def shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-# A checker returns None when the value fits, else (path segments innermost first, problem).
-# Paths are built only for the problem found: a valid document builds no strings at all.
+# A checker returns, when the value fits, the number of object keys in it (its own, and its
+# objects' within, to the bottom: what parse_document compares with the keys its text
+# writes), else (path segments innermost first, problem): a tuple, never an int. Paths are
+# built only for the problem found: a valid document builds no strings at all.
 Problem = tuple[list[str], str]
-Checker = typing.Callable[[object], "Problem | None"]
-_checkers: dict[object, Checker] = {}
+Checker = typing.Callable[[object], "Problem | int"]
+_checkers: dict[tuple[object, bool], Checker] = {}
 
 
-def _checker(tp: object) -> Checker:
-    """The compiled check for model type `tp`, made once per type."""
-    found = _checkers.get(tp)
+def _checker(tp: object, quick: bool = True) -> Checker:
+    """The compiled check for model type `tp`, made once per type. `quick=False`: the checks
+    without the quick paths of objects (_quick_checker), all the way down; the tests hold
+    the two to one answer."""
+    found = _checkers.get((tp, quick))
     if found is None:
-        found = _object_checker(typing.cast("type", tp)) if typing.is_typeddict(tp) else _build(tp)
-        _checkers[tp] = found
+        if typing.is_typeddict(tp):
+            found = _object_checker(typing.cast("type", tp), quick)
+        else:
+            found = _build(tp, quick)
+        _checkers[(tp, quick)] = found
     return found
 
 
-def _build(tp: object) -> Checker:
+def _build(tp: object, quick: bool) -> Checker:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return _union_checker(tp)
+        return _union_checker(tp, quick)
     if origin is typing.Literal:
         return _literal_checker(tp)
     if origin is list:
-        return _list_checker(tp)
+        return _list_checker(tp, quick)
     if origin is dict:
-        return _mapping_checker(tp)
+        return _mapping_checker(tp, quick)
     return _scalar_checker(tp)
 
 
@@ -217,37 +306,37 @@ def _expected(tp: object, value: object) -> Problem:
 def _literal_checker(tp: object) -> Checker:
     allowed = frozenset(typing.get_args(tp))
 
-    def check(value: object) -> Problem | None:
+    def check(value: object) -> Problem | int:
         if not isinstance(value, bool) and isinstance(value, str | int) and value in allowed:
-            return None
+            return 0
         return _expected(tp, value)
 
     return check
 
 
-def _union_checker(tp: object) -> Checker:
+def _union_checker(tp: object, quick: bool) -> Checker:
     args = typing.get_args(tp)
-    parts = [_checker(arg) for arg in args]
+    parts = [_checker(arg, quick) for arg in args]
     if len(args) == 2 and type(None) in args:  # Optional[X]: the common case, kept fast
         other = parts[args.index(type(None)) ^ 1]
 
-        def optional(value: object) -> Problem | None:
+        def optional(value: object) -> Problem | int:
             if value is None:
-                return None
-            problem = other(value)
-            if problem is None:
-                return None
-            return _union_problem(tp, value, [problem])
+                return 0
+            fit = other(value)
+            if type(fit) is int:
+                return fit
+            return _union_problem(tp, value, [fit])  # type: ignore[list-item]
 
         return optional
 
-    def check(value: object) -> Problem | None:
+    def check(value: object) -> Problem | int:
         problems: list[Problem] = []
         for part in parts:
-            problem = part(value)
-            if problem is None:
-                return None
-            problems.append(problem)
+            fit = part(value)  # the count of the part that fits, never of one that did not
+            if type(fit) is int:
+                return fit
+            problems.append(fit)  # type: ignore[arg-type]
         return _union_problem(tp, value, problems)
 
     return check
@@ -274,14 +363,16 @@ def _exact_types(tp: object) -> frozenset[type] | None:
     return None
 
 
-def _list_checker(tp: object) -> Checker:
+def _list_checker(tp: object, quick: bool) -> Checker:
     (item_type,) = typing.get_args(tp)
-    return _container_checker(item_type, list, "a list", enumerate, "[{}]")
+    return _container_checker(item_type, list, "a list", enumerate, "[{}]", quick=quick)
 
 
-def _mapping_checker(tp: object) -> Checker:
+def _mapping_checker(tp: object, quick: bool) -> Checker:
     _, value_type = typing.get_args(tp)
-    return _container_checker(value_type, dict, "an object", lambda v: v.items(), ".{}")
+    return _container_checker(
+        value_type, dict, "an object", lambda v: v.items(), ".{}", quick=quick
+    )
 
 
 def _container_checker(
@@ -290,25 +381,29 @@ def _container_checker(
     word: str,
     entries: typing.Callable[[typing.Any], typing.Iterable[tuple[object, object]]],
     segment: str,
+    *,
+    quick: bool,
 ) -> Checker:
     """A list's or a mapping's check: each item (each value) of `item_type`, the problem's
     path naming the index (the key) by `segment`."""
-    item_check = _checker(item_type)
+    item_check = _checker(item_type, quick)
     exact = _exact_types(item_type)
 
-    def check(value: object) -> Problem | None:
+    def check(value: object) -> Problem | int:
         if not isinstance(value, container):
             return [], f"expected {word}; got {shown(value)}"
+        keys = len(value) if container is dict else 0  # type: ignore[arg-type]
         if exact is not None:
             items = value.values() if isinstance(value, dict) else value
             if exact.issuperset(map(type, typing.cast("typing.Iterable[object]", items))):
-                return None
+                return keys  # scalars: no object within
         for where, item in entries(value):
-            problem = item_check(item)
-            if problem is not None:
-                problem[0].append(segment.format(where))
-                return problem
-        return None
+            fit = item_check(item)
+            if type(fit) is not int:
+                fit[0].append(segment.format(where))  # type: ignore[index]
+                return fit
+            keys += fit
+        return keys
 
     return check
 
@@ -333,8 +428,8 @@ def _scalar_checker(tp: object) -> Checker:
     else:
         raise TypeError(f"no check for {tp!r}")  # a model type this module lacks
 
-    def check(value: object) -> Problem | None:
-        return None if ok(value) else _expected(tp, value)
+    def check(value: object) -> Problem | int:
+        return 0 if ok(value) else _expected(tp, value)
 
     return check
 
@@ -342,17 +437,18 @@ def _scalar_checker(tp: object) -> Checker:
 def problem_in(value: object, tp: type, path: str = "$") -> str | None:
     """None when `value` fits the TypedDict `tp`, else the first problem and its JSON path."""
     problem = _checker(tp)(value)
-    if problem is None:
+    if type(problem) is int:
         return None
-    segments, text = problem
+    segments, text = problem  # type: ignore[misc]
     return f"{path}{''.join(reversed(segments))}: {text}"
 
 
-def _object_checker(tp: type) -> Checker:
+def _object_checker(tp: type, quick: bool) -> Checker:
     """The check of one TypedDict, generated as one function (as dataclasses generates
     `__init__`): a field of a scalar, optional scalar or literal type is tested inline, any
     other calls its own checker. A valid inventory is checked in a few hundred tests, not
-    a few thousand calls. Fields are checked in declaration order."""
+    a few thousand calls. Fields are checked in declaration order. With `quick`, behind the
+    quick path of _quick_checker."""
     hints, required = _fields(tp)
     env: dict[str, object] = {
         "dict": dict,
@@ -380,6 +476,7 @@ def _object_checker(tp: type) -> Checker:
         "    if not keys <= known:",
         "        unknown = sorted(keys - known)",
         "        return [], f'unknown key {unknown[0]!r} (expected one of: {names})'",
+        "    n = len(value)",
     ]
     for n, (key, hint) in enumerate(hints.items()):
         env[f"t{n}"] = hint
@@ -395,11 +492,80 @@ def _object_checker(tp: type) -> Checker:
             lines.append(f"    if {guard}{test}:")
             lines.append(f"        return bad('.' + k{n}, x, t{n})")
         else:
-            env[f"c{n}"] = _checker(hint)
-            lines.append(f"    if {guard}(p := c{n}(x)) is not None:")
-            lines.append(f"        p[0].append('.' + k{n})")
-            lines.append("        return p")
-    lines.append("    return None")
+            env[f"c{n}"] = _checker(hint, quick)
+            indent = "    "
+            if guard:
+                lines.append("    if x is not absent:")
+                indent = "        "
+            lines.append(f"{indent}if type(p := c{n}(x)) is not int:")
+            lines.append(f"{indent}    p[0].append('.' + k{n})")
+            lines.append(f"{indent}    return p")
+            lines.append(f"{indent}n += p")
+    lines.append("    return n")
+    exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's own types
+    exact = typing.cast("Checker", env["check"])
+    return _quick_checker(hints, required, exact) if quick else exact
+
+
+def _quick_checker(hints: dict[str, object], required: frozenset[str], exact: Checker) -> Checker:
+    """`exact` (the TypedDict's check above) behind a quick path that only accepts: the
+    required scalar fields are fetched together (operator.itemgetter) and their types tested
+    a group at a time (one `issuperset` per set of exact types JSON gives them), and unknown
+    keys are told by counting keys, not by a set test. Whatever the quick path does not
+    accept at once (a missing or unknown key, a subclass, a value of another type, a
+    container that does not fit) is handed to `exact`, whose answer, problem or count, is
+    the answer. What the quick path accepts `exact` accepts too, with the same count."""
+    import operator
+
+    env: dict[str, object] = {
+        "exact": exact,
+        "type": type,
+        "map": map,
+        "str": str,
+        "int": int,
+        "isinstance": isinstance,
+        "absent": object(),
+    }
+    groups: dict[frozenset[type], list[str]] = {}
+    rest: list[str] = []
+    for n, (key, hint) in enumerate(hints.items()):
+        types_of = _exact_types(hint)
+        if key in required and types_of is not None:
+            groups.setdefault(types_of, []).append(key)
+            continue
+        env[f"k{n}"] = key
+        rest.append(f"    x = value.get(k{n}, absent)")
+        if key in required:
+            rest += ["    if x is absent:", "        return exact(value)"]
+            indent = "    "
+        else:
+            rest += ["    if x is not absent:", "        given += 1"]
+            indent = "        "
+        test = _inline_test(hint, n, env)
+        if test is not None:
+            rest += [f"{indent}if {test}:", f"{indent}    return exact(value)"]
+            continue
+        env[f"c{n}"] = _checker(hint)
+        rest += [
+            f"{indent}if type(p := c{n}(x)) is not int:",
+            f"{indent}    return exact(value)",
+            f"{indent}n += p",
+        ]
+    lines = ["def check(value):", "    if type(value) is not dict:", "        return exact(value)"]
+    lines += ["    n = len(value)", "    given = 0", "    try:"]
+    for g, (types_of, keys) in enumerate(groups.items()):
+        env[f"T{g}"] = types_of
+        env[f"G{g}"] = operator.itemgetter(*keys)
+        fetched = f"(G{g}(value),)" if len(keys) == 1 else f"G{g}(value)"
+        lines += [
+            f"        if not T{g}.issuperset(map(type, {fetched})):",
+            "            return exact(value)",
+        ]
+    lines += ["    except KeyError:", "        return exact(value)"]
+    lines += rest
+    # with every required key there, no other key is there only if the sizes agree
+    lines += [f"    if len(value) != {len(required)} + given:", "        return exact(value)"]
+    lines.append("    return n")
     exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's own types
     return typing.cast("Checker", env["check"])
 
@@ -479,12 +645,17 @@ def check_document(
             )
         raise InputError(f"malformed {noun}: {problem}", where=where)
     if inventory_at is not None:
-        from hwcheck.model.invariants import inventory_problem
-
         inventory = document if inventory_at == "$" else document[inventory_at[2:]]
-        problem = inventory_problem(inventory, inventory_at)  # type: ignore[arg-type]
-        if problem:
-            raise InputError(problem, where=where)
+        _hold_invariants(inventory, inventory_at, where)  # type: ignore[arg-type]
+
+
+def _hold_invariants(inventory: Inventory, at: str, where: str) -> None:
+    """InputError unless `inventory` (at JSON path `at`) holds hwcheck.model.invariants."""
+    from hwcheck.model.invariants import inventory_problem
+
+    problem = inventory_problem(inventory, at)
+    if problem:
+        raise InputError(problem, where=where)
 
 
 def check_inventory(document: object, *, where: str) -> Inventory:
@@ -495,7 +666,7 @@ def check_inventory(document: object, *, where: str) -> Inventory:
     check_document(
         document,
         Inventory,
-        kind="hwcheck-inventory",
+        kind=_INVENTORY_KIND,
         noun="inventory",
         versions=(INVENTORY_SCHEMA_VERSION,),
         where=where,

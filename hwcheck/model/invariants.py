@@ -39,6 +39,11 @@ def inventory_problem(inventory: Inventory, path: str = "$") -> str | None:
 
 _ID_KEYS: dict[str, bool] = {}
 """Key -> whether it may hold a PCI or USB ID (a memo of the suffix test)."""
+_PLAIN_KEYS: set[str] = set(_ID_FIELDS)
+"""The PCI identity fields and the keys seen to hold no ID: a record whose keys are all here
+has its IDs in the four identity fields alone (the usual case, told by one subset test)."""
+_GOOD_IDS: set[str] = set()
+"""IDs seen spelled right (four lowercase hex digits: at most 65,536 of them)."""
 
 
 def _id_fields(record: Nic | Card) -> list[str]:
@@ -47,9 +52,25 @@ def _id_fields(record: Nic | Card) -> list[str]:
         maybe = _ID_KEYS.get(key)
         if maybe is None:
             maybe = _ID_KEYS[key] = key in _ID_FIELDS or key.endswith(_ID_SUFFIXES)
+            if not maybe:
+                _PLAIN_KEYS.add(key)
         if maybe and (key in _ID_FIELDS or isinstance(record[key], str)):  # type: ignore[literal-required]
             fields.append(key)
     return fields
+
+
+def _ids_fine(record: Nic | Card) -> bool:
+    """True when the record's IDs are all spelled right, told quickly; False when that needs
+    the full look (a key of a kind not seen yet, or an ID not seen spelled right)."""
+    if not record.keys() <= _PLAIN_KEYS:
+        return False
+    for key in _ID_FIELDS:
+        value = record.get(key)
+        if value is not None and value not in _GOOD_IDS:
+            if not (len(value) == 4 and _HEX.issuperset(value)):  # type: ignore[arg-type]
+                return False
+            _GOOD_IDS.add(value)  # type: ignore[arg-type]
+    return True
 
 
 def _ids_problem(inventory: Inventory, path: str) -> str | None:
@@ -59,6 +80,8 @@ def _ids_problem(inventory: Inventory, path: str) -> str | None:
     )
     for section, records in sections:
         for index, record in enumerate(records):
+            if _ids_fine(record):
+                continue
             for key in _id_fields(record):
                 value = record[key]  # type: ignore[literal-required]
                 if value is not None and not (len(value) == 4 and _HEX.issuperset(value)):
@@ -108,6 +131,8 @@ def _membership_problem(inventory: Inventory, path: str) -> str | None:
     }
     for index, nic in enumerate(inventory["nics"]):
         entry = cards.get(nic["card"] or "")
+        if _nic_fine(nic, entry):
+            continue
         problem = next(_nic_problems(nic, entry, f"{path}.nics[{index}]", path), None)
         if problem:
             return problem
@@ -116,11 +141,26 @@ def _membership_problem(inventory: Inventory, path: str) -> str | None:
     for nic in inventory["nics"]:
         kinds.setdefault(nic["card"], set()).add(nic["kind"])
     for index, card in enumerate(inventory["cards"]):
+        card_kinds = kinds.get(card["card"], set())
+        if _card_fine(card, nics, card_kinds):
+            continue
         where = f"{path}.cards[{index}]"
-        problem = next(_card_problems(card, nics, kinds.get(card["card"], set()), where), None)
+        problem = next(_card_problems(card, nics, card_kinds, where), None)
         if problem:
             return problem
     return None
+
+
+def _card_fine(card: Card, nics: dict[str, Nic], kinds: set[str]) -> bool:
+    """Whether _card_problems finds nothing, told without building its sentences."""
+    key = card["card"]
+    for name in card["ports"]:
+        port = nics.get(name)
+        if port is None or port["card"] != key:
+            return False
+    if card.get("vf_only", False):
+        return "vf" in kinds and "physical" not in kinds
+    return "physical" in kinds
 
 
 def _card_problems(card: Card, nics: dict[str, Nic], kinds: set[str], where: str) -> Iterator[str]:
@@ -168,3 +208,16 @@ def _nic_problems(
         yield f"{where}.card: VF {name!r} is listed as a port of card {key!r}, which has a PF"
     if port and address is not None and address not in functions:
         yield f"{where}.pci_address: {address} is not among the functions of card {key!r}"
+
+
+def _nic_fine(nic: Nic, card: tuple[Card, set[str], set[str]] | None) -> bool:
+    """Whether _nic_problems finds nothing, told without building its sentences."""
+    kind, address = nic["kind"], nic["pci_address"]
+    if nic["card"] is None:
+        return kind not in _MEMBERS or address is None
+    if card is None or kind not in _MEMBERS:
+        return False
+    record, ports, functions = card
+    if kind == "physical" or record.get("vf_only", False):
+        return nic["name"] in ports and (address is None or address in functions)
+    return nic["name"] not in ports
