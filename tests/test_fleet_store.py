@@ -160,3 +160,28 @@ def test_a_bad_store_url_is_refused_at_store():
     done = run_hwcheck("fleet", "--store", "mysql://db/x", "--json", "-")
     assert done.returncode == 2
     assert done.stderr.startswith("hwcheck: error: --store: 'mysql://db/x' is not a store URL")
+
+
+def test_a_node_no_profile_applies_to_is_its_named_error_row(store_url):
+    """The collector stores a node no profile applies to as unjudged (its reason and who it
+    is); a fleet over the store shows it as that node's error row, with its name, never as a
+    document it cannot read, and exits 2."""
+    from hwcheck.collector.profiles import Generation
+    from hwcheck.collector.submission import judge_submission
+
+    generation = Generation(1, storedocs.shipped(), None, strict=False, fingerprint=())
+    inventory = storedocs.distinct(storedocs.load("qlogic-qede"), 7)
+    data = json.dumps(inventory).encode()
+    sub = judge_submission(data, generation, received_at="2026-12-02T10:00:00Z")
+    assert sub.verdict == "error"
+    store = open_store(store_url)
+    try:
+        store.submit_batch([sub])
+    finally:
+        store.close()
+    code, fleet, _ = _fleet("--store", store_url)
+    (row,) = fleet["nodes"]
+    assert row["verdict"] == "error" and code == 2
+    assert row["node"] == sub.node_key
+    assert row["hostname"] == "node00007" and row["serial"] == "SN00000007"
+    assert "no profile" in row["error"] and "kind" not in row["error"], row["error"]

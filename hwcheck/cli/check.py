@@ -107,11 +107,10 @@ def read_inventory(path: str) -> Inventory:
     invariants the judge relies on (hwcheck.model.invariants), so that judging it can neither
     crash nor pass what it cannot see: a problem is an InputError naming the JSON path
     (exit 2)."""
-    from hwcheck.model.documents import check_inventory, read_json
+    from hwcheck.model.documents import parse_inventory, read_bytes
 
-    return check_inventory(
-        read_json(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES), where=path
-    )
+    data = read_bytes(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES)
+    return parse_inventory(data, where=path)
 
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:

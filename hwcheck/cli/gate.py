@@ -375,12 +375,12 @@ def _judge(body: bytes, profiles: list[str], source: str) -> dict[str, object]:
     import time
 
     from hwcheck.judge import judge_node
-    from hwcheck.model.documents import check_inventory, parse_json
+    from hwcheck.model.documents import parse_inventory
     from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
     from hwcheck.status import ANSWER_FAILED
 
-    inventory = check_inventory(parse_json(body, what="an inventory", where=source), where=source)
+    inventory = parse_inventory(body, where=source)
     chosen, none = Selection(Library(), profiles or None).pick(inventory)
     if none is not None:
         from hwcheck.errors import InputError

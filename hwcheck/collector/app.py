@@ -358,7 +358,7 @@ def _html(text: str) -> Response:
 
 
 async def node_report(request: Request) -> Response:
-    from hwcheck.collector.submission import UNJUDGED_KIND
+    from hwcheck.model.summary import UNJUDGED_KIND
 
     _allow(request, "read", basic=True)
     node = await _node(request)
@@ -418,22 +418,10 @@ def _dashboard(collector: Collector) -> bytes:
 def _outcome(node: NodeSummary, result: bytes, generation: Generation) -> Outcome:
     """A stored node as the fleet's rollups take it: its result, read as `fleet` reads a
     result input (hwcheck.fleet.nodes), linked to its report page."""
-    from hwcheck.collector.submission import UNJUDGED_KIND
-    from hwcheck.fleet.nodes import Judging, error_outcome, judge_item
+    from hwcheck.fleet.nodes import Judging, judge_item
     from hwcheck.fleet.sources import Item
 
     key = node.node_key
-    document = json.loads(result)
-    if isinstance(document, dict) and document.get("kind") == UNJUDGED_KIND:
-        outcome = error_outcome(key, str(document.get("error")))
-        row = outcome.row
-        row["hostname"] = node.hostname
-        row["serial"] = node.serial
-        row["product_uuid"] = node.product_uuid
-        row["system_vendor"] = node.system_vendor
-        row["system_model"] = node.system_model
-        row["collected_at"] = node.collected_at
-        return outcome
     how = Judging(
         generation.selection,
         waivers=None,

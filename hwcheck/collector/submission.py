@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hwcheck.collector.profiles import Generation
     from hwcheck.collector.store import Submission
     from hwcheck.model.inventory import Inventory
-    from hwcheck.model.result import Result
+    from hwcheck.model.result import NodeSummary, Result
 
 MAX_BODY = 4 * 1024 * 1024
 """The largest request body read (gzip or not), bytes."""
@@ -83,12 +83,12 @@ def judge_submission(data: bytes, generation: Generation, *, received_at: str) -
     from hwcheck.collector.store import Submission
     from hwcheck.fleet.identity import node_key
     from hwcheck.judge import judge_node
-    from hwcheck.model.documents import check_inventory, parse_json
+    from hwcheck.model.documents import parse_inventory
     from hwcheck.model.summary import node_summary
 
     digest = hashlib.sha256(data).hexdigest()
     try:
-        inventory = check_inventory(parse_json(data, what="an inventory", where=WHERE), where=WHERE)
+        inventory = parse_inventory(data, where=WHERE)
     except HwcheckError as err:
         raise RequestError(422, str(err)) from err
     except (MemoryError, RecursionError) as err:
@@ -188,12 +188,11 @@ def _result_bytes(result: Result) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-UNJUDGED_KIND = "hwcheck-unjudged"
+def _unjudged(reason: str, node: NodeSummary) -> bytes:
+    """What is stored as the result of a node no profile applies to (model.summary.unjudged)."""
+    from hwcheck.model.summary import unjudged
 
-
-def _unjudged(reason: str, node: object) -> bytes:
-    """What is stored as the result of a node no profile applies to: why, and who it is."""
-    document = {"kind": UNJUDGED_KIND, "schema_version": 1, "error": reason, "node": node}
+    document = unjudged(reason, node)
     return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 

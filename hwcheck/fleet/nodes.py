@@ -10,6 +10,7 @@ from __future__ import annotations
 from hwcheck.errors import HwcheckError
 from hwcheck.fleet.identity import node_key
 from hwcheck.fleet.models import card_model, cohort_of
+from hwcheck.model.summary import UNJUDGED_KIND
 from hwcheck.status import STATUS_RANK
 
 TYPE_CHECKING = False
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from hwcheck.fleet.sources import Item
     from hwcheck.model.fleet import CardRow, NodeRow
     from hwcheck.model.inventory import Inventory
-    from hwcheck.model.result import Finding, KnownBadMatch, Result
+    from hwcheck.model.result import Finding, KnownBadMatch, NodeSummary, Result
     from hwcheck.profile.selection import Selection
     from hwcheck.profile.waivers import WaiverEntry
 
@@ -126,9 +127,17 @@ def _judge(item: Item, how: Judging) -> Outcome:
     document, inventory = _read(item)
     if inventory is not None:
         return _judge_inventory(item, how, inventory)
+    return _judge_document(item, how, document)
+
+
+def _judge_document(item: Item, how: Judging, document: object) -> Outcome:
+    """A document that is not an inventory of the fast path: a result, a collector's
+    unjudged node, a fleet document met in a walk, or what check_inventory refuses."""
     kind = document.get("kind") if isinstance(document, dict) else None
     if kind == "hwcheck-result":
         return _from_result(item, how, document)
+    if kind == UNJUDGED_KIND:
+        return _unjudged(item, document)  # type: ignore[arg-type]
     if kind == "hwcheck-fleet" and item.walked:
         skipped = error_outcome(item.label, "a fleet document")
         skipped.skip = True
@@ -136,6 +145,17 @@ def _judge(item: Item, how: Judging) -> Outcome:
     from hwcheck.model.documents import check_inventory
 
     return _judge_inventory(item, how, check_inventory(document, where=item.label))
+
+
+def _unjudged(item: Item, document: dict[str, object]) -> Outcome:
+    """A node a collector stored as unjudged (no profile applied): its error row, named."""
+    from hwcheck.model.summary import unjudged_node
+
+    reason, node = unjudged_node(document)
+    outcome = error_outcome(item.label, reason)
+    if node is not None:
+        _name(outcome.row, node)
+    return outcome
 
 
 def _from_result(item: Item, how: Judging, document: object) -> Outcome:
@@ -212,6 +232,11 @@ def _identify(row: NodeRow, inventory: Inventory | None, result: Result | None) 
         summary = node_summary(inventory)
     else:
         return
+    _name(row, summary)
+
+
+def _name(row: NodeRow, summary: NodeSummary) -> None:
+    """The row's identity fields from the node's summary, and its node key."""
     row["hostname"] = summary["hostname"]
     row["serial"] = summary["serial"]
     row["product_uuid"] = summary["product_uuid"]

@@ -48,3 +48,25 @@ def without_inventory(result: Result) -> Result:
     kept: Result = copy.deepcopy({k: v for k, v in result.items() if k != "inventory"})  # type: ignore[assignment]
     kept["node"] = {**node}
     return kept
+
+
+UNJUDGED_KIND = "hwcheck-unjudged"
+"""The kind of what a collector stores as the result of a node no profile applies to."""
+
+
+def unjudged(reason: str, node: NodeSummary) -> dict[str, object]:
+    """The stored outcome of a node no profile applies to: why, and who the node is. A
+    fleet over the store reads it as that node's error row (hwcheck.fleet.nodes)."""
+    return {"kind": UNJUDGED_KIND, "schema_version": 1, "error": reason, "node": node}
+
+
+def unjudged_node(document: dict[str, object]) -> tuple[str, NodeSummary | None]:
+    """The reason and the node of an unjudged document (None where its node is not a
+    summary of strings)."""
+    reason = document.get("error")
+    node = document.get("node")
+    fields = ("hostname", "serial", "product_uuid", "system_vendor", "system_model", "collected_at")
+    summary: NodeSummary | None = None
+    if isinstance(node, dict) and all(isinstance(node.get(f), (str, type(None))) for f in fields):
+        summary = {f: node.get(f) for f in fields}  # type: ignore[assignment]
+    return (reason if isinstance(reason, str) else "no profile applies"), summary
