@@ -2,12 +2,21 @@
 # Set up hwcheck on a Debian 12 machine: the Debian packages the probe uses when present,
 # a virtual environment in .venv with hwcheck installed (editable), and byte-compiled sources.
 #   bash scripts/setup.sh          runtime only
-#   bash scripts/setup.sh --test   also the test tools and the browser used by the report tests
+#   bash scripts/setup.sh --serve  also the collector's stack (hwcheck serve, fleet --store)
+#   bash scripts/setup.sh --test   also the test tools and the Debian packages the tests use
+#                                  (the collector's stack included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_serve=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --serve) want_serve=1 ;;
+    *) echo "setup: unknown option $arg (use --serve and/or --test)" >&2; exit 2 ;;
+  esac
+done
 
 debs=(python3 python3-venv lshw ethtool pciutils pci.ids iproute2 libudev1)
 # The tests also need: a browser, sshd per namespace (Ansible), PostgreSQL (the collector's
@@ -36,6 +45,7 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 extra=""
+[ "$want_serve" = 1 ] && extra="[serve]"
 [ "$want_test" = 1 ] && extra="[test,serve]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
