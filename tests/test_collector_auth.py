@@ -16,7 +16,7 @@ import sys
 
 import httpx
 import pytest
-from collectorproc import ROOT, Collector
+from collectorproc import ROOT, Collector, self_signed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INVENTORY = os.path.join(HERE, "fixtures", "inventories", "intel-x710-i40e.json")
@@ -244,36 +244,6 @@ def test_with_no_token_the_server_makes_its_own(tmp_path):
             c.url + "/api/v1/nodes", headers={"Authorization": f"Bearer {made['admin']}"}
         )
         assert nodes.json()["count"] == 1
-
-
-def self_signed(directory) -> tuple[str, str]:
-    """A self-signed certificate for 127.0.0.1 (openssl), and its key (0600)."""
-    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            key,
-            "-out",
-            cert,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    os.chmod(key, 0o600)
-    return cert, key
 
 
 def test_tls_serves_https_only(tmp_path):
