@@ -28,6 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from _socket import socket as _Socket  # noqa: N812
     from collections.abc import Callable
+    from typing import Any
 
 BASE_DELAY = 1.0
 MAX_DELAY = 30.0
@@ -207,13 +208,8 @@ def _connect(target: Target, ca: str | None, timeout: float) -> _Socket:
     import _socket
 
     last: OSError | None = None
-    try:
-        # An ASCII name as bytes: a str would load the idna codec (3 ms) to encode it.
-        host: str | bytes = target.host.encode("ascii") if target.host.isascii() else target.host
-        infos = _socket.getaddrinfo(host, target.port, 0, _socket.SOCK_STREAM)
-    except _socket.gaierror as err:
-        raise OSError(f"cannot resolve {target.host}: {err.args[-1]}") from None
     end = time.monotonic() + timeout
+    infos = _resolve(target, timeout)
     for family, kind, proto, _, address in infos:
         sock = _socket.socket(family, kind, proto)
         try:
@@ -228,6 +224,43 @@ def _connect(target: Target, ca: str | None, timeout: float) -> _Socket:
             return _tls(sock, target, ca)
         return sock
     raise last or OSError(f"no address for {target.host}")
+
+
+def _resolve(target: Target, timeout: float) -> list[tuple[Any, ...]]:
+    """The addresses of the collector's host, within `timeout` seconds: an address written
+    in the URL is taken as it is; a name is looked up in a thread that is given up on after
+    `timeout` (the resolver's own timeouts, 5 s times its attempts per server, could
+    otherwise outlast the gate's deadline). OSError: no answer, or no such name."""
+    import _socket
+
+    # An ASCII name as bytes: a str would load the idna codec (3 ms) to encode it.
+    host: str | bytes = target.host.encode("ascii") if target.host.isascii() else target.host
+    try:
+        return _socket.getaddrinfo(
+            host, target.port, 0, _socket.SOCK_STREAM, 0, _socket.AI_NUMERICHOST
+        )
+    except _socket.gaierror:
+        pass  # a name, not an address
+    import threading
+
+    answer: list[object] = []
+
+    def look_up() -> None:
+        try:
+            answer.append(_socket.getaddrinfo(host, target.port, 0, _socket.SOCK_STREAM))
+        except OSError as err:
+            answer.append(err)
+
+    thread = threading.Thread(target=look_up, name="hwcheck-gate-resolve", daemon=True)
+    thread.start()
+    thread.join(max(timeout, 0.001))
+    if not answer:
+        raise OSError(f"cannot resolve {target.host}: no answer within {timeout:.1f} s")
+    found = answer[0]
+    if isinstance(found, OSError):
+        reason = found.args[-1] if isinstance(found, _socket.gaierror) else found
+        raise OSError(f"cannot resolve {target.host}: {reason}")
+    return found  # type: ignore[return-value]
 
 
 def _tls(raw: _Socket, target: Target, ca: str | None) -> _Socket:
