@@ -80,8 +80,16 @@ class SqliteStore:
         self._writer: sqlite3.Connection | None = None
         self._turns: int | None = None  # the writers' lock file, opened at the first write
         with self._write_lock:
-            self._writer = self._connect()
-            self._migrate(self._writer, create=create)
+            # Opening takes a turn too: switching a new database to WAL needs it alone, and
+            # SQLite answers "database is locked" at once, without waiting, to a second
+            # process doing the same.
+            turn = self._take_turn()
+            try:
+                self._writer = self._connect()
+                self._migrate(self._writer, create=create)
+            finally:
+                if turn is not None:
+                    fcntl.flock(turn, fcntl.LOCK_UN)
 
     # ---- connections ---------------------------------------------------------------------
 
