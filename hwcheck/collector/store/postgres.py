@@ -14,14 +14,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import psycopg.errors
 
 from hwcheck.collector.store import (
-    HistoryEntry,
-    NodeQuery,
     NodeSummary,
     Stored,
     StoreError,
@@ -32,6 +30,7 @@ from hwcheck.collector.store import (
     migrations,
     shown_url,
 )
+from hwcheck.collector.store.reads import SharedReads, latest_item
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -51,7 +50,7 @@ def _pg(query: str) -> str:
     return query.replace("?", "%s")
 
 
-class PostgresStore:
+class PostgresStore(SharedReads):
     """The Store protocol over one PostgreSQL database."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
@@ -178,21 +177,6 @@ class PostgresStore:
         except psycopg.Error as err:
             raise self._mapped(err, "cannot read") from err
 
-    def nodes(self, query: NodeQuery) -> list[NodeSummary]:
-        sql, params = common.nodes_query(query)
-        return [common.summary(row) for row in self._all(sql, params)]
-
-    def node(self, node_key: str) -> NodeSummary | None:
-        rows = self._all(common.node_query(), [node_key])
-        return common.summary(rows[0]) if rows else None
-
-    def history(self, node_key: str, limit: int = 100) -> list[HistoryEntry]:
-        return [common.history_entry(r) for r in self._all(common.HISTORY, [node_key, limit])]
-
-    def document(self, submission_id: int, which: Literal["inventory", "result"]) -> bytes | None:
-        rows = self._all(common.DOCUMENT[which], [submission_id])
-        return bytes(rows[0][0]) if rows else None
-
     def latest(self, *, with_inventory: bool) -> Iterator[tuple[NodeSummary, bytes, bytes | None]]:
         # A connection of its own (not the pool's): a walk may take as long as a fleet run.
         if self._closed:
@@ -203,29 +187,9 @@ class PostgresStore:
                 cursor.itersize = 256
                 cursor.execute(common.latest_query(with_inventory=with_inventory))
                 for row in cursor:
-                    inventory = row[14]
-                    yield (
-                        common.summary(row),
-                        bytes(row[13]),
-                        bytes(inventory) if inventory is not None else None,
-                    )
+                    yield latest_item(row)
         except psycopg.Error as err:
             raise self._mapped(err, "cannot read") from err
-
-    def verdict_counts(self) -> dict[str, int]:
-        return common.verdict_counts(self._all(common.VERDICT_COUNTS))
-
-    def rule_counts(self) -> dict[tuple[str, str], int]:
-        return {(str(r), str(s)): int(n) for r, s, n in self._all(common.RULE_COUNTS)}
-
-    def submission_count(self) -> int:
-        return int(self._all(common.SUBMISSION_COUNT)[0][0])
-
-    def schema_version(self) -> int:
-        return int(self._all("SELECT MAX(version) FROM schema_version")[0][0])
-
-    def ping(self) -> None:
-        self._all("SELECT 1 FROM schema_version")
 
     def close(self) -> None:
         with self._write_lock:
