@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def available() -> str | None:
+def available(needs: str = "network namespaces, a bridge and veth pairs") -> str | None:
     """Why the network cannot be made here, or None when it can."""
     if os.geteuid() != 0:
-        return "needs root: network namespaces, a bridge and veth pairs"
+        return f"needs root: {needs}"
     done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return f"`ip netns` is unavailable: {done.stderr.strip()}"
@@ -78,7 +78,7 @@ class Lan:
 
     def __init__(self) -> None:
         self.token = secrets.token_hex(3)
-        self.subnet = self._free_subnet()
+        self.subnet = free_subnet(24)
         self.hosts: list[Host] = []
         self.namespaces: list[str] = []
         self.here: str | None = None  # this namespace's port on the switch, when joined
@@ -91,24 +91,6 @@ class Lan:
         except BaseException:
             self.close()
             raise
-
-    @staticmethod
-    def _free_subnet() -> ipaddress.IPv4Network:
-        used = [
-            ipaddress.ip_network(f"{a['local']}/{a['prefixlen']}", strict=False)
-            for link in json.loads(sh("ip", "-j", "-4", "addr", "show").stdout)
-            for a in link.get("addr_info", [])
-        ]
-        for route in json.loads(sh("ip", "-j", "-4", "route", "show", "table", "all").stdout):
-            with contextlib.suppress(ValueError):
-                used.append(ipaddress.ip_network(route["dst"], strict=False))
-        for _ in range(200):
-            candidate = ipaddress.ip_network(
-                f"10.{secrets.choice(range(64, 250))}.{secrets.choice(range(1, 255))}.0/24"
-            )
-            if not any(candidate.overlaps(net) for net in used if net.prefixlen > 0):
-                return candidate
-        raise AssertionError("no free 10.X.Y.0/24 for the test network")
 
     def _add_namespace(self, name: str) -> None:
         sh("ip", "netns", "add", name)
@@ -150,7 +132,7 @@ class Lan:
         problems = []
         for netns in reversed(self.namespaces):
             try:
-                _kill_all(netns)
+                kill_all(netns)
             except AssertionError as problem:
                 problems.append(str(problem))
             sh("ip", "netns", "del", netns, check=False)
@@ -168,7 +150,7 @@ class Lan:
         self.close()
 
 
-def _kill_all(netns: str) -> None:
+def kill_all(netns: str) -> None:
     """Kill every process in the namespace: SIGTERM, then SIGKILL."""
     deadline = time.monotonic() + 5
     sig = signal.SIGTERM
@@ -181,3 +163,23 @@ def _kill_all(netns: str) -> None:
             sig = signal.SIGKILL
         if time.monotonic() > deadline:
             raise AssertionError(f"processes left in {netns}: {pids}")
+
+
+def free_subnet(prefixlen: int) -> ipaddress.IPv4Network:
+    """A 10.X.Y.0/24 (or 10.X.0.0/16) that no address or route of this machine touches."""
+    used = [
+        ipaddress.ip_network(f"{a['local']}/{a['prefixlen']}", strict=False)
+        for link in json.loads(sh("ip", "-j", "-4", "addr", "show").stdout)
+        for a in link.get("addr_info", [])
+    ]
+    for route in json.loads(sh("ip", "-j", "-4", "route", "show", "table", "all").stdout):
+        with contextlib.suppress(ValueError):
+            used.append(ipaddress.ip_network(route["dst"], strict=False))
+    for _ in range(200):
+        third = secrets.choice(range(1, 255)) if prefixlen == 24 else 0
+        candidate = ipaddress.ip_network(
+            f"10.{secrets.choice(range(64, 250))}.{third}.0/{prefixlen}"
+        )
+        if not any(candidate.overlaps(net) for net in used if net.prefixlen > 0):
+            return candidate
+    raise AssertionError(f"no free 10.X network of /{prefixlen} for the test hosts")

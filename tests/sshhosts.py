@@ -22,10 +22,12 @@ import ipaddress
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import time
+
+from tests.netns import available as namespaces_available
+from tests.netns import free_subnet, kill_all, sh
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,19 +38,10 @@ SSHD = "/usr/sbin/sshd"
 
 def available() -> str | None:
     """Why these hosts cannot be made here, or None when they can."""
-    if os.geteuid() != 0:
-        return "needs root: network namespaces and sshd on their addresses"
-    done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return f"`ip netns` is unavailable: {done.stderr.strip()}"
-    return None
+    return namespaces_available("network namespaces and sshd on their addresses")
 
 
-def run(*cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(cmd), capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.strip()}")
-    return done
+run = sh
 
 
 def link_kinds(netns: str) -> dict[str, str]:
@@ -81,19 +74,7 @@ class SshHost:
 
     def stop(self) -> None:
         """Kill sshd and every session it started (all processes in the namespace)."""
-        deadline = time.monotonic() + 5
-        sig = signal.SIGTERM
-        while pids := run("ip", "netns", "pids", self.netns, check=False).stdout.split():
-            if self.process is not None:
-                self.process.poll()  # reap sshd once it is gone
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(pid), sig)
-            time.sleep(0.05)
-            if time.monotonic() > deadline - 3:
-                sig = signal.SIGKILL
-            if time.monotonic() > deadline:
-                raise AssertionError(f"processes left in {self.netns}: {pids}")
+        kill_all(self.netns)
         if self.process is not None:
             self.process.wait(timeout=5)
 
@@ -106,7 +87,7 @@ class SshHosts:
         os.makedirs(workdir, exist_ok=True)
         self.token = secrets.token_hex(3)
         self.hosts: list[SshHost] = []
-        self.subnet = self._free_subnet()
+        self.subnet = free_subnet(16)
         self.key = os.path.join(workdir, "client_key")
         self.known_hosts = os.path.join(workdir, "known_hosts")
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hwcheck-test", "-f", self.key)
@@ -116,23 +97,6 @@ class SshHosts:
         os.chmod(self.authorized_keys, 0o600)
         open(self.known_hosts, "w").close()
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation
-
-    @staticmethod
-    def _free_subnet() -> ipaddress.IPv4Network:
-        """A 10.X.0.0/16 that no address or route of this machine touches."""
-        used = [
-            ipaddress.ip_network(f"{a['local']}/{a['prefixlen']}", strict=False)
-            for link in json.loads(run("ip", "-j", "-4", "addr", "show").stdout)
-            for a in link.get("addr_info", [])
-        ]
-        for route in json.loads(run("ip", "-j", "-4", "route", "show", "table", "all").stdout):
-            with contextlib.suppress(ValueError):
-                used.append(ipaddress.ip_network(route["dst"], strict=False))
-        for _ in range(100):
-            candidate = ipaddress.ip_network(f"10.{secrets.choice(range(64, 250))}.0.0/16")
-            if not any(candidate.overlaps(net) for net in used if net.prefixlen > 0):
-                return candidate
-        raise AssertionError("no free 10.X.0.0/16 for the test hosts")
 
     def add(self, name: str, hostname: str, build: Callable[[str], None]) -> SshHost:
         """A host: its namespace, `build(netns)` making its extra links, its sshd."""
