@@ -2,28 +2,23 @@
 
 Each is a copy of one of tests/fixtures/inventories/*.json (see its SOURCE.md) with a hostname,
 DMI serial, product UUID and collection time of its own, so many distinct nodes can be made
-from the few real hosts. It is judged exactly as `hwcheck fleet` judges an inventory
-(hwcheck.profile.selection picks the shipped profiles, hwcheck.judge.judge_node judges), and
-the Submission carries what the collector stores: the inventory bytes, the result without its
-inventory, and an answer document.
+from the few real hosts. It is judged and stored as `hwcheck serve` would
+(hwcheck.collector.submission.judge_submission over the shipped profiles, or a given
+selection), so the Submission carries exactly what the collector stores: the inventory bytes,
+the result without its inventory, and the answer.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 
+from hwcheck.collector.profiles import Generation
 from hwcheck.collector.store import Submission
-from hwcheck.fleet.identity import node_key
-from hwcheck.fleet.models import card_model
-from hwcheck.judge import judge_node
-from hwcheck.model.summary import without_inventory
+from hwcheck.collector.submission import judge_submission
 from hwcheck.profile.library import Library
 from hwcheck.profile.selection import Selection
-from hwcheck.render.json import render_json
-from hwcheck.status import FLEET_EXIT
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 INVENTORIES = os.path.join(ROOT, "fixtures", "inventories")
@@ -67,52 +62,10 @@ def submission(
     selection: Selection | None = None,
     received_at: str = "2026-12-02T10:00:00Z",
 ) -> Submission:
-    """`inventory` judged by the real judge, as the collector would store it."""
+    """`inventory` judged and made into what the collector stores, by the collector's own
+    code (`judge_submission`, which calls the real judge)."""
     data = json.dumps(inventory, sort_keys=True).encode()
-    digest = hashlib.sha256(data).hexdigest()
-    chosen = selection or shipped()
-    picked, none = chosen.pick(inventory)  # type: ignore[arg-type]
-    assert none is None, none
-    result = judge_node(
-        picked,
-        inventory,
-        today="2026-12-02",
-        judged_at=received_at,  # type: ignore[arg-type]
-    )
-    system = inventory["system"]
-    hostname = inventory["host"]["hostname"]
-    key = node_key(hostname, system["product_serial"], system["product_uuid"])
-    rules = tuple(
-        dict.fromkeys(
-            (f["rule_id"], f["status"]) for f in result["findings"] if f["status"] != "pass"
-        )
-    )
-    verdict = result["verdict"]
-    answer = {
-        "kind": "hwcheck-verdict",
-        "schema_version": 1,
-        "submission": digest,
-        "node": key,
-        "verdict": verdict,
-        "exit_code": int(FLEET_EXIT[verdict]),
-        "received_at": received_at,
-    }
-    return Submission(
-        digest=digest,
-        node_key=key or f"unnamed/{digest[:16]}",
-        hostname=hostname,
-        serial=system["product_serial"],
-        product_uuid=system["product_uuid"],
-        system_vendor=system["sys_vendor"],
-        system_model=system["product_name"],
-        collected_at=inventory["collected_at"],
-        received_at=received_at,
-        verdict=verdict,
-        exit_code=int(FLEET_EXIT[verdict]),
-        profiles=tuple(use["name"] for use in result["profiles"]),
-        rules=rules,
-        card_models=tuple(dict.fromkeys(card_model(c)[0] for c in inventory["cards"])),
-        inventory=data,
-        result=render_json(without_inventory(result)).encode(),
-        answer=json.dumps(answer, sort_keys=True).encode(),
-    )
+    generation = Generation(0, selection or shipped(), None, strict=False, fingerprint=())
+    made = judge_submission(data, generation, received_at=received_at)
+    assert made.verdict != "error", made.answer
+    return made
