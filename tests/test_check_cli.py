@@ -44,6 +44,8 @@ def test_profile_list_shows_shipped_profiles():
     names = [line.split()[0] for line in run.stdout.splitlines()]
     assert names == [
         "broadcom/netxtreme-e",
+        "dpdk/23.11",
+        "dpdk/24.11",
         "intel/700-series",
         "intel/800-series",
         "lab/kvm-virtio",
@@ -65,7 +67,7 @@ def test_profile_show_names_the_deciding_layer():
 def test_every_shipped_profile_lints_clean():
     run = hwcheck("profile", "lint", "--profile-dir", "profiles")
     assert run.returncode == ExitStatus.OK, run.stdout
-    assert run.stdout.strip() == "6 profile(s): 0 error(s), 0 warning(s)"
+    assert run.stdout.strip() == "8 profile(s): 0 error(s), 0 warning(s)"
 
 
 def test_lint_refuses_an_ambiguous_threshold_and_errors_on_broken():
