@@ -29,10 +29,14 @@ def main(action, root, params):
         data = {}
         for ext in manager:
             ext.plugin(data, failures)
-        return {"names": [ext.name for ext in manager], "data": data,
-                "error": failures.get_error()}
-    node = {"uuid": "1be26c0b-03f2-4d2e-ae87-c02d7f33c123", "provision_state": action,
-            "properties": {}, "driver_internal_info": {}, "instance_info": {}}
+        return {"names": [ext.name for ext in manager], "data": data, "error": failures.get_error()}
+    node = {
+        "uuid": "1be26c0b-03f2-4d2e-ae87-c02d7f33c123",
+        "provision_state": action,
+        "properties": {},
+        "driver_internal_info": {},
+        "instance_info": {},
+    }
     # hardware.get_managers_detail() as the agent builds it (IPA's stevedore manager, the
     # support each manager claims, IPA's order), without the initialize() calls that wait
     # for udev and disks on a real ramdisk.
@@ -40,14 +44,18 @@ def main(action, root, params):
     for ext in hardware._get_extensions():
         support = ext.obj.evaluate_hardware_support()
         if support > 0:
-            found.append({"name": ext.obj.__class__.__name__, "manager": ext.obj,
-                          "support": support})
+            found.append(
+                {"name": ext.obj.__class__.__name__, "manager": ext.obj, "support": support}
+            )
     hardware._global_managers = sorted(found, key=functools.cmp_to_key(hardware._compare_managers))
     managers = [m.__class__.__name__ for m in hardware.get_managers()]
     steps = hardware.dispatch_to_all_managers("get_clean_steps", node, [])
     deploy = hardware.dispatch_to_all_managers("get_deploy_steps", node, [])
-    out = {"managers": managers, "clean_steps": steps.get("HwcheckHardwareManager"),
-           "deploy_steps": deploy.get("HwcheckHardwareManager")}
+    out = {
+        "managers": managers,
+        "clean_steps": steps.get("HwcheckHardwareManager"),
+        "deploy_steps": deploy.get("HwcheckHardwareManager"),
+    }
     if action == "steps":
         return out
     state = {"clean": "cleaning", "deploy": "deploying"}[action]
@@ -55,9 +63,12 @@ def main(action, root, params):
     try:
         out["result"] = hardware.dispatch_to_managers("verify_hwcheck", node, [])
     except errors.RESTError as err:
-        out["error"] = {"type": type(err).__name__, "str": str(err),
-                        "is_cleaning": isinstance(err, errors.CleaningError),
-                        "is_deploy": isinstance(err, errors.DeploymentError)}
+        out["error"] = {
+            "type": type(err).__name__,
+            "str": str(err),
+            "is_cleaning": isinstance(err, errors.CleaningError),
+            "is_deploy": isinstance(err, errors.DeploymentError),
+        }
     return out
 
 
