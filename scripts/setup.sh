@@ -46,7 +46,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extra=""
 [ "$want_serve" = 1 ] && extra="[serve]"
-[ "$want_test" = 1 ] && extra="[test,serve]"
+[ "$want_test" = 1 ] && extra="[test,serve,ironic]"  # ironic: the IPA plug-ins' tests
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
 # Byte-compile what we import: with PYTHONDONTWRITEBYTECODE set, nothing else would,

@@ -107,10 +107,11 @@ def read_inventory(path: str) -> Inventory:
     invariants the judge relies on (hwcheck.model.invariants), so that judging it can neither
     crash nor pass what it cannot see: a problem is an InputError naming the JSON path
     (exit 2)."""
-    from hwcheck.model.documents import parse_inventory, read_bytes
+    from hwcheck.interop.ironic import parse_inventory_or_ironic
+    from hwcheck.model.documents import read_bytes
 
     data = read_bytes(path, what="an inventory", max_bytes=MAX_INVENTORY_BYTES)
-    return parse_inventory(data, where=path)
+    return parse_inventory_or_ironic(data, where=path)  # an Ironic inventory is read too
 
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:

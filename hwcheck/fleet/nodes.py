@@ -142,8 +142,12 @@ def _judge_document(item: Item, how: Judging, document: object) -> Outcome:
         skipped = error_outcome(item.label, "a fleet document")
         skipped.skip = True
         return skipped
+    from hwcheck.interop.ironic import ironic_inventory
     from hwcheck.model.documents import check_inventory
 
+    imported = ironic_inventory(document, where=item.label, now=how.judged_at)
+    if imported is not None:  # the inventory Ironic stores (`baremetal node inventory save`)
+        return _judge_inventory(item, how, imported)
     return _judge_inventory(item, how, check_inventory(document, where=item.label))
 
 

@@ -193,7 +193,8 @@ class Host(TypedDict):
 
 
 class SourceInfo(TypedDict):
-    kind: Literal["live", "capture"]
+    # `ironic`: read from the inventory Ironic stores (hwcheck.interop.ironic), `root` its path
+    kind: Literal["live", "capture", "ironic"]
     root: str  # "/" or the capture path
     captured_at: NotRequired[str | None]
 

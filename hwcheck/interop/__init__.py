@@ -1,0 +1,2 @@
+"""hwcheck's meeting points with other tools: what they write read as hwcheck documents, and
+hwcheck plugged into them."""
