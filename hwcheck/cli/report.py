@@ -50,13 +50,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, a self-contained HTML report, and optionally JUnit XML and JSON.",
     )
     p.add_argument("result", metavar="RESULT.json", help="a result file, or - for stdin")
-    p.add_argument(
-        "--profile-dir",
-        action="append",
-        metavar="DIR",
-        help="search the result's profiles here, to judge its inventory again (repeatable; "
-        "default: the directories `check` searches)",
-    )
+    from hwcheck.cli.searchpath import add_search_options
+
+    add_search_options(p)  # where the result's profiles are, to judge its inventory again
     p.add_argument(
         "--waivers",
         metavar="FILE",
@@ -228,11 +224,12 @@ def run(args: argparse.Namespace) -> int:
 def _verify(result: Result, args: argparse.Namespace) -> Verification:
     """Judge the result's inventory again (hwcheck.cli.verify); refuse a contradicted result
     unless --unverified asks for it as it is."""
+    from hwcheck.cli.searchpath import library_of
     from hwcheck.cli.verify import verify
     from hwcheck.errors import HwcheckError, InputError
 
     try:
-        verification = verify(result, profile_dirs=args.profile_dir, waivers=args.waivers)
+        verification = verify(result, library=library_of(args), waivers=args.waivers)
     except HwcheckError as err:
         if not args.unverified:
             raise
