@@ -13,6 +13,7 @@ import sys
 from hwcheck import __version__
 from hwcheck.status import EXIT_CODE_HELP, ExitStatus
 
+SUBCOMMANDS: tuple[str, ...]
 SUBCOMMANDS = ("probe", "capture", "check", "gate", "fleet", "report", "profile", "serve")
 SUBCOMMANDS += ("waivers",)  # hwcheck.cli.waivers: `waivers lint`
 
