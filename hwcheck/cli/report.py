@@ -40,6 +40,9 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--junit", metavar="PATH", help="write JUnit XML here ('-': stdout)")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON here ('-': stdout)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    from hwcheck.cli.expiring import add_expiring_option
+
+    add_expiring_option(p)  # --expiring-within DAYS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,10 +131,15 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
 
     reports = (args.junit, args.json, args.html)
     carries_report = any(is_standard_output(path) for path in reports)
-    outputs, default_html = _render(result, args)
+    from hwcheck.cli.expiring import soon_of
+
+    soon = soon_of(args)
+    outputs, default_html = _render(result, args, soon)
     console = sys.stderr if carries_report else sys.stdout
     written, warning = _write(outputs, default_html)
-    console.write(render_text(result, color=want_color(console, os.environ), quiet=args.quiet))
+    console.write(
+        render_text(result, color=want_color(console, os.environ), quiet=args.quiet, soon=soon)
+    )
     if not args.quiet:
         console.writelines(f"wrote {path}\n" for path in written)
     if warning:
@@ -140,7 +148,7 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
 
 
 def _render(
-    result: Result, args: argparse.Namespace
+    result: Result, args: argparse.Namespace, soon: tuple[str, int]
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """Every report asked for, rendered before anything is written: (path, text) for each
     explicit output, HTML first, and the default HTML report if that is what is wanted."""
@@ -158,10 +166,10 @@ def _render(
     from hwcheck.render.html import render_html
 
     if args.html is not None:
-        return [(args.html, render_html(result)), *outputs], None
+        return [(args.html, render_html(result, soon=soon)), *outputs], None
     from hwcheck.render import default_html_path
 
-    return outputs, (default_html_path(result), render_html(result))
+    return outputs, (default_html_path(result), render_html(result, soon=soon))
 
 
 def _write(

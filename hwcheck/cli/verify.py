@@ -134,6 +134,8 @@ def _waivers(result: Result, path: str | None) -> tuple[list[WaiverEntry], bool]
                 expires=record["expires"],
                 owner=None,
                 where=record["where"],
+                ticket=record.get("ticket"),
+                links=tuple(record.get("links", ())),
             ),
         )
     return list(entries.values()), bool(entries)
