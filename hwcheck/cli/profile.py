@@ -10,6 +10,7 @@ from hwcheck.status import ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hwcheck.probe.pciids import PciIds
     from hwcheck.profile.library import Library
     from hwcheck.profile.model import Profile, Rule
 
@@ -148,9 +149,10 @@ def run_lint(args: argparse.Namespace) -> int:
 
     library = _library(args)
     refs = targets(library, args.profiles)
+    pci = _pci_ids()
     errors = warnings = 0
     for ref in refs:
-        problems = lint(library, ref)
+        problems = lint(library, ref, pci=pci)
         for level, text in problems:
             sys.stdout.write(f"{level}: {text}\n")
         errors += sum(1 for level, _ in problems if level == "error")
@@ -159,6 +161,20 @@ def run_lint(args: argparse.Namespace) -> int:
     if errors:
         return int(ExitStatus.USAGE)
     return int(ExitStatus.NONCOMPLIANT) if warnings else int(ExitStatus.OK)
+
+
+def _pci_ids() -> PciIds | None:
+    """This machine's pci.ids, for lint's device ID checks; without one they are skipped,
+    and stderr says so."""
+    from hwcheck.probe.pciids import PCI_IDS_PATHS, open_pci_ids
+
+    found = open_pci_ids()
+    if found is None:
+        sys.stderr.write(
+            f"hwcheck: warning: no pci.ids ({', '.join(PCI_IDS_PATHS)}): device IDs not checked\n"
+        )
+        return None
+    return found[1]
 
 
 def run_new(args: argparse.Namespace) -> int:
