@@ -87,7 +87,7 @@ def bench_check() -> None:
         "hwcheck",
         "check",
         "--no-html",
-        "--profile-dir",
+        "--profile-path",
         os.path.join(ROOT, "profiles"),
     ]
     subprocess.run(check, env=env, stdout=subprocess.DEVNULL, check=False)  # warm the cache

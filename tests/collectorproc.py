@@ -84,7 +84,7 @@ class Collector:
         for name in profiles or ():
             self.argv += ["--profile", name]
         for directory in profile_dirs or ():
-            self.argv += ["--profile-dir", directory]
+            self.argv += ["--profile-path", directory]
         if waivers is not None:
             self.argv += ["--waivers", waivers]
         if tls is not None:

@@ -41,7 +41,7 @@ def fleet(cwd, *args):
     done = subprocess.run(
         [
             *(sys.executable, "-m", "hwcheck", "fleet", *args),
-            *("--profile-dir", "profiles", "--profile-dir", os.path.join(ROOT, "profiles"), "-q"),
+            *("--profile-path", "profiles", "--profile-path", os.path.join(ROOT, "profiles"), "-q"),
         ],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": ROOT},

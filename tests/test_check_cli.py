@@ -39,7 +39,7 @@ def test_quiet_prints_the_verdict_line_only():
 
 
 def test_profile_list_shows_shipped_profiles():
-    run = hwcheck("profile", "list", "--profile-dir", "profiles")
+    run = hwcheck("profile", "list", "--profile-path", "profiles")
     assert run.returncode == 0
     names = [line.split()[0] for line in run.stdout.splitlines()]
     assert names == [
@@ -55,7 +55,7 @@ def test_profile_list_shows_shipped_profiles():
 
 
 def test_profile_show_names_the_deciding_layer():
-    run = hwcheck("profile", "show", "nvidia/connectx", "--profile-dir", "profiles")
+    run = hwcheck("profile", "show", "nvidia/connectx", "--profile-path", "profiles")
     assert run.returncode == 0
     assert (
         "  nvidia.cx5.firmware  [error]  ConnectX-5 firmware at least 16.35.2000 (mlxup 4.23.0)\n"
@@ -65,7 +65,7 @@ def test_profile_show_names_the_deciding_layer():
 
 
 def test_every_shipped_profile_lints_clean():
-    run = hwcheck("profile", "lint", "--profile-dir", "profiles")
+    run = hwcheck("profile", "lint", "--profile-path", "profiles")
     assert run.returncode == ExitStatus.OK, run.stdout
     assert run.stdout.strip() == "8 profile(s): 0 error(s), 0 warning(s)"
 
@@ -94,6 +94,6 @@ def test_profile_new_writes_a_profile_the_golden_node_passes(tmp_path):
     assert run.returncode == 0, run.stderr
     text = out.read_text(encoding="utf-8")
     assert 'firmware: {format: mlx, component: fw, min: "16.32.2004"}' in text
-    assert hwcheck("profile", "lint", str(out), "--profile-dir", "profiles").returncode in (0, 1)
+    assert hwcheck("profile", "lint", str(out), "--profile-path", "profiles").returncode in (0, 1)
     run = check("mellanox-cx5-dell", "--profile", str(out))
     assert run.returncode == ExitStatus.OK, run.stdout

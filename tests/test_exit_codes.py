@@ -26,7 +26,7 @@ def check(inventory: str, *args: str) -> subprocess.CompletedProcess[str]:
         "--no-html",
         "--inventory",
         os.path.join(INV, f"{inventory}.json"),
-        "--profile-dir",
+        "--profile-path",
         "profiles",
         *args,
     )
@@ -97,7 +97,7 @@ def test_exit_2_when_no_profile_applies():
         "--no-html",
         "--inventory",
         os.path.join(INV, "qlogic-qede.json"),
-        "--profile-dir",
+        "--profile-path",
         "profiles",
     )
     assert run.returncode == ExitStatus.USAGE
@@ -110,7 +110,7 @@ def test_exit_2_when_no_profile_applies():
 
 @pytest.mark.live
 def test_live_check_of_this_node_is_compliant():
-    run = hwcheck("check", "--no-html", "--profile-dir", "profiles")
+    run = hwcheck("check", "--no-html", "--profile-path", "profiles")
     assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
     assert (
         "profile lab/kvm-virtio <- linux/baseline: "

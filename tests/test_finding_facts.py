@@ -131,7 +131,7 @@ def test_check_writes_both_and_the_schema_takes_them(tmp_path):
     code, result = check_json(
         "--from-capture",
         os.path.join(HOSTS, "mellanox-cx5-dell"),
-        "--profile-dir",
+        "--profile-path",
         str(tmp_path),
         "--profile",
         "t",

@@ -98,7 +98,7 @@ def judged(tmp_path_factory):
     done = run_hwcheck(
         "fleet",
         str(work / "inputs"),
-        *("--profile-dir", str(work / "profiles"), "--profile-dir", f"{ROOT}/profiles"),
+        *("--profile-path", str(work / "profiles"), "--profile-path", f"{ROOT}/profiles"),
         *("--json", str(work / "fleet.json"), "-q"),
     )
     assert done.returncode == 1, done.stderr

@@ -133,7 +133,7 @@ def stored_inventory(collector, node_key):
 def check_exit(path, site):
     argv = [sys.executable, "-m", "hwcheck", "check", "--inventory", path, "--no-html", "--quiet"]
     for directory in site:
-        argv += ["--profile-dir", directory]
+        argv += ["--profile-path", directory]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
     return done.returncode
 

@@ -34,7 +34,7 @@ def check_named(pdir, *profiles: str) -> subprocess.CompletedProcess[str]:
     named = [arg for name in profiles for arg in ("--profile", name)]
     return run_hwcheck(
         "check",
-        "--profile-dir",
+        "--profile-path",
         str(pdir),
         *named,
         "--inventory",

@@ -94,7 +94,7 @@ def test_a_reader_that_goes_away_is_not_an_error():
     """`hwcheck check | head -1`: the reader has gone when hwcheck writes (here it is gone
     before, so the write certainly fails). Nothing on stderr, and the command's own exit code
     stands: a non-compliant node must not pass a gate because its output was cut short."""
-    noncompliant = ["check", "--no-html", "--inventory", INTEL_X710, "--profile-dir", "profiles"]
+    noncompliant = ["check", "--no-html", "--inventory", INTEL_X710, "--profile-path", "profiles"]
     for argv, want in [*((a, 0) for a in STDOUT_COMMANDS), (noncompliant, 1)]:
         read_end, write_end = os.pipe()
         os.close(read_end)

@@ -131,3 +131,17 @@ def test_names_of_real_nics(db, ids, want):
 def test_unknown_ids_give_no_names(db):
     assert db.names("1af4", "ffff", None, None) == {"vendor_name": "Red Hat, Inc."}
     assert db.names("0bad", "0001", None, None) == {}
+
+
+def test_a_vendors_devices_agree_with_reading_the_whole_file(db, oracle):
+    """`vendor_devices` (profile lint's nearest known IDs) for every vendor: its name and
+    every device, none of the next vendor's, none of its subsystems."""
+    for vendor, (name, devices) in oracle.items():
+        assert db.vendor_devices(vendor) == (
+            name,
+            [(device, device_name) for device, (device_name, _subs) in devices.items()],
+        ), vendor
+    missing = next(f"{i:04x}" for i in range(0x10000) if f"{i:04x}" not in oracle)
+    assert db.vendor_devices(missing) is None
+    assert db.vendor_devices("15B3") is None  # IDs are lowercase in pci.ids, as asked
+    assert db.vendor_devices("15b") is None

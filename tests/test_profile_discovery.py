@@ -75,7 +75,7 @@ def test_symlink_loops_end_and_every_profile_is_listed_once(tmp_path):
     (site / "up").symlink_to("..", target_is_directory=True)  # back up through the link
     (site / "self").symlink_to(".", target_is_directory=True)
 
-    listed = run_hwcheck("profile", "list", "--profile-dir", str(pdir), env=NO_CACHE)
+    listed = run_hwcheck("profile", "list", "--profile-path", str(pdir), env=NO_CACHE)
     assert listed.returncode == ExitStatus.OK, listed.stderr
     names = [line.split()[0] for line in listed.stdout.splitlines()]
     assert names == ["site/strict"]

@@ -43,11 +43,13 @@ def _hwcheck(*args: str) -> tuple[int, str, str]:
 
 def _check(tmp_path: Path, *args: str) -> tuple[int, str, str]:
     profiles = str(tmp_path / "profiles")
-    return _hwcheck("check", "--inventory", VM, "--no-html", "-q", "--profile-dir", profiles, *args)
+    return _hwcheck(
+        "check", "--inventory", VM, "--no-html", "-q", "--profile-path", profiles, *args
+    )
 
 
 def _list(tmp_path: Path) -> tuple[int, str, str]:
-    return _hwcheck("profile", "list", "--profile-dir", str(tmp_path / "profiles"))
+    return _hwcheck("profile", "list", "--profile-path", str(tmp_path / "profiles"))
 
 
 # ---------------------------------------------------------------- not regular files
@@ -80,7 +82,7 @@ def test_a_fifo_socket_or_device_named_yaml_is_exit_2_naming_it(tmp_path, make, 
     assert _list(tmp_path) == (ExitStatus.USAGE, "", want)
     assert _check(tmp_path) == (ExitStatus.USAGE, "", want)  # automatic selection lists all
     assert _check(tmp_path, "--profile", "site/f") == (ExitStatus.USAGE, "", want)
-    lint = _hwcheck("profile", "lint", "--profile-dir", str(tmp_path / "profiles"))
+    lint = _hwcheck("profile", "lint", "--profile-path", str(tmp_path / "profiles"))
     assert lint == (ExitStatus.USAGE, "", want)
 
 
@@ -116,7 +118,7 @@ def test_x_yaml_beside_x_yml_is_exit_2_naming_both(tmp_path):
     assert _list(tmp_path) == (ExitStatus.USAGE, "", want)
     assert _check(tmp_path) == (ExitStatus.USAGE, "", want)
     assert _check(tmp_path, "--profile", "site/x") == (ExitStatus.USAGE, "", want)
-    show = _hwcheck("profile", "show", "--profile-dir", str(tmp_path / "profiles"), "site/x")
+    show = _hwcheck("profile", "show", "--profile-path", str(tmp_path / "profiles"), "site/x")
     assert show == (ExitStatus.USAGE, "", want)
 
 
@@ -126,7 +128,7 @@ def test_the_same_name_in_two_search_directories_is_still_an_override(tmp_path):
     second.mkdir(parents=True)
     (first / "x.yaml").write_text("hwcheck_profile: 1\nname: site/x\n")
     (second / "x.yml").write_text("hwcheck_profile: 1\nname: site/x\n")
-    dirs = ("--profile-dir", str(tmp_path / "a"), "--profile-dir", str(tmp_path / "b"))
+    dirs = ("--profile-path", str(tmp_path / "a"), "--profile-path", str(tmp_path / "b"))
     code, out, err = _hwcheck("profile", "list", *dirs)
     assert (code, err) == (ExitStatus.OK, "")
     assert str(first / "x.yaml") in out
@@ -214,7 +216,7 @@ def test_extends_refuses_a_path_at_the_extends_entry(tmp_path, entry, what):
     (site / "x.yaml").write_text(f"hwcheck_profile: 1\nname: site/x\nextends:\n  - {entry}\n")
     want = f"hwcheck: error: {site / 'x.yaml'}:4:5: {what}\n"
     assert _check(tmp_path, "--profile", "site/x") == (ExitStatus.USAGE, "", want)
-    show = _hwcheck("profile", "show", "--profile-dir", str(tmp_path / "profiles"), "site/x")
+    show = _hwcheck("profile", "show", "--profile-path", str(tmp_path / "profiles"), "site/x")
     assert show == (ExitStatus.USAGE, "", want)
 
 
@@ -222,7 +224,7 @@ def test_extends_by_name_still_layers(tmp_path):
     site = _dir(tmp_path)
     (site / "x.yaml").write_text("hwcheck_profile: 1\nname: site/x\nextends: [site/good]\n")
     code, out, err = _hwcheck(
-        "profile", "show", "--profile-dir", str(tmp_path / "profiles"), "site/x"
+        "profile", "show", "--profile-path", str(tmp_path / "profiles"), "site/x"
     )
     assert (code, err) == (ExitStatus.OK, "")
     assert "site/good" in out

@@ -71,7 +71,7 @@ def test_every_inventory_gives_a_profile_that_loads_and_its_golden_node_passes(t
             "profile", "new", "--from", source, "--name", "site/golden", "-o", str(out)
         )
         assert run.returncode == 0, run.stderr
-        run = run_hwcheck("profile", "lint", str(out), "--profile-dir", SHIPPED, env=NO_CACHE)
+        run = run_hwcheck("profile", "lint", str(out), "--profile-path", SHIPPED, env=NO_CACHE)
         assert run.returncode in (0, 1), run.stdout
         assert "error:" not in run.stdout, run.stdout
 

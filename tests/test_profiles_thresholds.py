@@ -108,7 +108,7 @@ def test_threshold_that_cannot_hold_is_refused_where_it_is_written(tmp_path, cas
     profile, old, new, mark, message, inventory = CASES[case]
     path, where = _broken_copy(tmp_path, profile, old, new, mark)
 
-    run = run_hwcheck("profile", "lint", path, "--profile-dir", SHIPPED, env=NO_CACHE)
+    run = run_hwcheck("profile", "lint", path, "--profile-path", SHIPPED, env=NO_CACHE)
     assert run.returncode == ExitStatus.USAGE, run.stdout
     assert f"error: {where}: {message}" in run.stdout, run.stdout
 
@@ -118,7 +118,7 @@ def test_threshold_that_cannot_hold_is_refused_where_it_is_written(tmp_path, cas
         os.path.join(INVENTORIES, inventory + ".json"),
         "--profile",
         path,
-        "--profile-dir",
+        "--profile-path",
         SHIPPED,
         "--no-html",
         cwd=str(tmp_path),

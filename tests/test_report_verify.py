@@ -104,7 +104,7 @@ def test_without_its_profiles_a_result_is_not_verified_and_says_so(tmp_path):
     empty.mkdir()
     html, out = tmp_path / "r.html", tmp_path / "r.json"
     done = run_hwcheck(
-        "report", X710, "--profile-dir", str(empty), "--html", str(html), "--json", str(out)
+        "report", X710, "--profile-path", str(empty), "--html", str(html), "--json", str(out)
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == (
@@ -125,7 +125,7 @@ def test_without_its_profiles_a_result_is_not_verified_and_says_so(tmp_path):
 def test_quiet_keeps_the_verdict_line_alone_and_the_warning_on_stderr(tmp_path):
     empty = tmp_path / "p"
     empty.mkdir()
-    done = run_hwcheck("report", X710, "--profile-dir", str(empty), "--no-html", "--quiet")
+    done = run_hwcheck("report", X710, "--profile-path", str(empty), "--no-html", "--quiet")
     assert done.returncode == 0
     assert done.stdout.count("\n") == 1
     assert "not verified" in done.stderr

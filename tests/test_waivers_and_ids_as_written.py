@@ -122,7 +122,7 @@ def test_profile_device_ids_in_upper_case_select_the_card(tmp_path):
         '    firmware: {format: mlx, component: fw, min: "22.36.1010"}\n',
         encoding="utf-8",
     )
-    code, out, err = _check("--profile-dir", str(tmp_path / "profiles"))
+    code, out, err = _check("--profile-path", str(tmp_path / "profiles"))
     assert (code, err) == (ExitStatus.NONCOMPLIANT, "")
     assert "FAIL     site.cx6dx.firmware" in out
     assert "Firmware fw 22.28.1002 is below the minimum 22.36.1010." in out

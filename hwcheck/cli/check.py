@@ -34,20 +34,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def add_judging_options(p: argparse.ArgumentParser, *, nodes: str, strict: str) -> None:
-    """--profile, --profile-dir, --waivers and --strict: how a node is judged, the same for
-    `check` and `fleet` (whose every node is judged as `check` judges one)."""
+    """--profile, --profile-dir and --profile-path, --waivers and --strict: how a node is
+    judged, the same for `check` and `fleet` (whose every node is judged as `check` judges
+    one)."""
     p.add_argument(
         "--profile",
         action="append",
         metavar="NAME|PATH",
         help=f"judge {nodes} against this profile (repeatable); default: the profiles that apply",
     )
-    p.add_argument(
-        "--profile-dir",
-        action="append",
-        metavar="DIR",
-        help="search profiles here instead of the default directories (repeatable)",
-    )
+    from hwcheck.cli.searchpath import add_search_options
+
+    add_search_options(p)  # --profile-dir (adds), --profile-path (replaces)
     p.add_argument("--waivers", metavar="FILE", help="waiver file (YAML)")
     p.add_argument("--strict", action="store_true", help=strict)
 
@@ -115,11 +113,11 @@ def read_inventory(path: str) -> Inventory:
 
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:
+    from hwcheck.cli.searchpath import library_of
     from hwcheck.errors import InputError
-    from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
 
-    chosen, none = Selection(Library.given(args.profile_dir), args.profile).pick(inventory)
+    chosen, none = Selection(library_of(args), args.profile).pick(inventory)
     if none is not None:
         raise InputError(f"{none}; name one with --profile")
     return chosen

@@ -113,12 +113,12 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
     import sys
     import time
 
+    from hwcheck.cli.searchpath import library_of
     from hwcheck.fleet import nodereports
     from hwcheck.fleet.nodes import Judging
     from hwcheck.fleet.pool import default_jobs, judge_all
     from hwcheck.fleet.rollup import build_fleet, keep_newest
     from hwcheck.fleet.sources import expand, from_store
-    from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
 
     baseline = None
@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
         from hwcheck.fleet.drift import read_baseline
 
         baseline = read_baseline(args.baseline)
-    selection = Selection(Library.given(args.profile_dir), args.profile)
+    selection = Selection(library_of(args), args.profile)
     waivers = None
     if args.waivers is not None:
         from hwcheck.profile.waivers import load_waivers

@@ -13,7 +13,9 @@ import sys
 from hwcheck import __version__
 from hwcheck.status import EXIT_CODE_HELP, ExitStatus
 
+SUBCOMMANDS: tuple[str, ...]
 SUBCOMMANDS = ("probe", "capture", "check", "gate", "fleet", "report", "profile", "serve")
+SUBCOMMANDS += ("waivers",)  # hwcheck.cli.waivers: `waivers lint`
 
 
 def _terminal_width() -> int:

@@ -10,6 +10,7 @@ from hwcheck.status import ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hwcheck.probe.pciids import PciIds
     from hwcheck.profile.library import Library
     from hwcheck.profile.model import Profile, Rule
 
@@ -22,13 +23,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
     actions.required = True
-    dirs = argparse.ArgumentParser(add_help=False)
-    dirs.add_argument(
-        "--profile-dir",
-        action="append",
-        metavar="DIR",
-        help="search profiles here instead of the default directories (repeatable)",
-    )
+    from hwcheck.cli.searchpath import search_parent
+
+    dirs = search_parent()  # --profile-dir (adds), --profile-path (replaces)
     a = actions.add_parser("list", parents=[dirs], help="list the profiles found")
     a.set_defaults(func=run_list)
     a = actions.add_parser(
@@ -42,7 +39,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="check profiles; exit 0 clean, 1 warnings, 2 errors",
         description="Load, layer and check each profile (all found when none is named). "
         "Exit 0 when clean, 1 when there are only warnings, 2 on any error, a --profile-dir "
-        "that does not exist, or no profiles to lint.",
+        "or --profile-path that does not exist, or no profiles to lint. A profile's extends "
+        "resolve against the search path: `profile lint site/r650.yaml --profile-dir site` "
+        "finds the shipped profiles it extends.",
     )
     a.add_argument("profiles", nargs="*", metavar="NAME|PATH")
     a.set_defaults(func=run_lint)
@@ -55,9 +54,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _library(args: argparse.Namespace) -> Library:
-    from hwcheck.profile.library import Library
+    from hwcheck.cli.searchpath import library_of
 
-    return Library.given(args.profile_dir)
+    return library_of(args)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -73,10 +72,13 @@ def run_list(args: argparse.Namespace) -> int:
         rows.append((name, prof.version or "-", f"{auto:5}  {prof.vendor or ''}  {path}"))
     if not rows:
         sys.stdout.write(f"no profiles in {', '.join(library.dirs)}\n")
-        return int(ExitStatus.OK)
-    width = max(len(r[0]) for r in rows)
-    for name, version, rest in rows:
-        sys.stdout.write(f"{name:<{width}}  {version:<8}  {rest}\n")
+    else:
+        width = max(len(r[0]) for r in rows)
+        for name, version, rest in rows:
+            sys.stdout.write(f"{name:<{width}}  {version:<8}  {rest}\n")
+    from hwcheck.cli.waivers import waiver_file_lines
+
+    sys.stdout.writelines(waiver_file_lines(library))
     return int(ExitStatus.OK)
 
 
@@ -147,9 +149,10 @@ def run_lint(args: argparse.Namespace) -> int:
 
     library = _library(args)
     refs = targets(library, args.profiles)
+    pci = _pci_ids()
     errors = warnings = 0
     for ref in refs:
-        problems = lint(library, ref)
+        problems = lint(library, ref, pci=pci)
         for level, text in problems:
             sys.stdout.write(f"{level}: {text}\n")
         errors += sum(1 for level, _ in problems if level == "error")
@@ -158,6 +161,20 @@ def run_lint(args: argparse.Namespace) -> int:
     if errors:
         return int(ExitStatus.USAGE)
     return int(ExitStatus.NONCOMPLIANT) if warnings else int(ExitStatus.OK)
+
+
+def _pci_ids() -> PciIds | None:
+    """This machine's pci.ids, for lint's device ID checks; without one they are skipped,
+    and stderr says so."""
+    from hwcheck.probe.pciids import PCI_IDS_PATHS, open_pci_ids
+
+    found = open_pci_ids()
+    if found is None:
+        sys.stderr.write(
+            f"hwcheck: warning: no pci.ids ({', '.join(PCI_IDS_PATHS)}): device IDs not checked\n"
+        )
+        return None
+    return found[1]
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -40,6 +40,9 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--junit", metavar="PATH", help="write JUnit XML here ('-': stdout)")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON here ('-': stdout)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    from hwcheck.cli.expiring import add_expiring_option
+
+    add_expiring_option(p)  # --expiring-within DAYS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,13 +53,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, a self-contained HTML report, and optionally JUnit XML and JSON.",
     )
     p.add_argument("result", metavar="RESULT.json", help="a result file, or - for stdin")
-    p.add_argument(
-        "--profile-dir",
-        action="append",
-        metavar="DIR",
-        help="search the result's profiles here, to judge its inventory again (repeatable; "
-        "default: the directories `check` searches)",
-    )
+    from hwcheck.cli.searchpath import add_search_options
+
+    add_search_options(p)  # where the result's profiles are, to judge its inventory again
     p.add_argument(
         "--waivers",
         metavar="FILE",
@@ -132,10 +131,15 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
 
     reports = (args.junit, args.json, args.html)
     carries_report = any(is_standard_output(path) for path in reports)
-    outputs, default_html = _render(result, args)
+    from hwcheck.cli.expiring import soon_of
+
+    soon = soon_of(args)
+    outputs, default_html = _render(result, args, soon)
     console = sys.stderr if carries_report else sys.stdout
     written, warning = _write(outputs, default_html)
-    console.write(render_text(result, color=want_color(console, os.environ), quiet=args.quiet))
+    console.write(
+        render_text(result, color=want_color(console, os.environ), quiet=args.quiet, soon=soon)
+    )
     if not args.quiet:
         console.writelines(f"wrote {path}\n" for path in written)
     if warning:
@@ -144,7 +148,7 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
 
 
 def _render(
-    result: Result, args: argparse.Namespace
+    result: Result, args: argparse.Namespace, soon: tuple[str, int]
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """Every report asked for, rendered before anything is written: (path, text) for each
     explicit output, HTML first, and the default HTML report if that is what is wanted."""
@@ -162,10 +166,10 @@ def _render(
     from hwcheck.render.html import render_html
 
     if args.html is not None:
-        return [(args.html, render_html(result)), *outputs], None
+        return [(args.html, render_html(result, soon=soon)), *outputs], None
     from hwcheck.render import default_html_path
 
-    return outputs, (default_html_path(result), render_html(result))
+    return outputs, (default_html_path(result), render_html(result, soon=soon))
 
 
 def _write(
@@ -228,11 +232,12 @@ def run(args: argparse.Namespace) -> int:
 def _verify(result: Result, args: argparse.Namespace) -> Verification:
     """Judge the result's inventory again (hwcheck.cli.verify); refuse a contradicted result
     unless --unverified asks for it as it is."""
+    from hwcheck.cli.searchpath import library_of
     from hwcheck.cli.verify import verify
     from hwcheck.errors import HwcheckError, InputError
 
     try:
-        verification = verify(result, profile_dirs=args.profile_dir, waivers=args.waivers)
+        verification = verify(result, library=library_of(args), waivers=args.waivers)
     except HwcheckError as err:
         if not args.unverified:
             raise

@@ -163,6 +163,7 @@ def settings_of(args: argparse.Namespace) -> Settings:
         token_files={role: paths for role, paths in files.items() if paths},
         profiles=args.profile,
         profile_dirs=args.profile_dir,
+        profile_path=args.profile_path,
         waivers=args.waivers,
         strict=args.strict,
         max_body=args.max_body or MAX_BODY,
@@ -248,7 +249,11 @@ def run(args: argparse.Namespace) -> int:
         _first_tokens(settings)
         tokens = load_tokens(settings)
     profiles = ProfileSet(
-        settings.profiles, settings.profile_dirs, settings.waivers, strict=settings.strict
+        settings.profiles,
+        settings.profile_dirs,
+        settings.waivers,
+        strict=settings.strict,
+        profile_path=settings.profile_path,
     )
     store = open_store(settings.store_url)  # the schema is made or migrated once, here
     shown = store.url

@@ -3,8 +3,8 @@
 A result file is not signed: anyone can edit it. What can be checked is whether its findings
 are the judge's word: the result embeds the inventory it judged and names the profiles it was
 judged against, so when those profiles are at hand (the same search path as `check`:
---profile-dir, else the default directories) the inventory is judged again, as of the day it
-was judged, and the two results compared. Three outcomes (hwcheck.model.result.Verification):
+hwcheck.cli.searchpath) the inventory is judged again, as of the day it was judged, and
+the two results compared. Three outcomes (hwcheck.model.result.Verification):
 
 - `verified`: re-judging gives the same profiles, findings, rules that did not apply, verdict
   and counts;
@@ -41,15 +41,14 @@ class _ContradictionError(Exception):
     """Re-judging cannot reproduce the result; the message says where it parts."""
 
 
-def verify(result: Result, *, profile_dirs: list[str] | None, waivers: str | None) -> Verification:
-    """Judge the result's inventory again and say whether its findings follow.
+def verify(result: Result, *, library: Library, waivers: str | None) -> Verification:
+    """Judge the result's inventory again, with the profiles in `library`, and say whether
+    its findings follow.
 
-    Raises UsageError or InputError (exit 2) for a profile directory or waiver file that is
-    given but unusable, as `check` would."""
-    from hwcheck.profile.library import Library
+    Raises InputError (exit 2) for a waiver file that is given but unusable, as `check`
+    would."""
     from hwcheck.render.words import NO_INVENTORY
 
-    library = Library.given(profile_dirs)
     if "inventory" not in result:
         return {
             "status": "not-verified",
@@ -135,6 +134,8 @@ def _waivers(result: Result, path: str | None) -> tuple[list[WaiverEntry], bool]
                 expires=record["expires"],
                 owner=None,
                 where=record["where"],
+                ticket=record.get("ticket"),
+                links=tuple(record.get("links", ())),
             ),
         )
     return list(entries.values()), bool(entries)

@@ -70,7 +70,8 @@ class Settings:
     store_url: str
     token_files: dict[str, list[str]] = field(default_factory=dict)  # role -> files
     profiles: list[str] | None = None
-    profile_dirs: list[str] | None = None
+    profile_dirs: list[str] | None = None  # --profile-dir: added in front of the path
+    profile_path: list[str] | None = None  # --profile-path: the path, replacing the default
     waivers: str | None = None
     strict: bool = False
     max_body: int = MAX_BODY
@@ -568,7 +569,11 @@ def create_app(
         tokens = load_tokens(settings)
     if profiles is None:
         profiles = ProfileSet(
-            settings.profiles, settings.profile_dirs, settings.waivers, strict=settings.strict
+            settings.profiles,
+            settings.profile_dirs,
+            settings.waivers,
+            strict=settings.strict,
+            profile_path=settings.profile_path,
         )
     collector = Collector(settings, tokens, profiles)
 

@@ -55,7 +55,8 @@ class Generation:
 
 
 class ProfileSet:
-    """The profiles (`--profile`, `--profile-dir`) and waivers (`--waivers`) of a server.
+    """The profiles (`--profile`, `--profile-dir`, `--profile-path`) and waivers (`--waivers`)
+    of a server.
 
     `current` is the generation in force; `refresh()` builds a new one when a file changed
     (call it at most once a second: `due()`); `error` is the last failed load's sentence,
@@ -68,9 +69,11 @@ class ProfileSet:
         waivers: str | None,
         *,
         strict: bool,
+        profile_path: list[str] | None = None,
     ) -> None:
         self.profiles = list(profiles) if profiles else None
         self.profile_dirs = list(profile_dirs) if profile_dirs else None
+        self.profile_path = list(profile_path) if profile_path else None
         self.waivers_path = waivers
         self.strict = strict
         self.error: str | None = None
@@ -83,7 +86,9 @@ class ProfileSet:
         from hwcheck.profile.selection import Selection
 
         before = self.fingerprint()
-        selection = Selection(Library.given(self.profile_dirs), self.profiles)
+        selection = Selection(
+            Library.searching(added=self.profile_dirs, path=self.profile_path), self.profiles
+        )
         waivers = None
         if self.waivers_path is not None:
             from hwcheck.profile.waivers import load_waivers
@@ -95,7 +100,7 @@ class ProfileSet:
         """The stat data of every file the generation was built from: each profile file in
         the search directories (and their directories), each profile named by path, the
         waiver file. A file that is missing is there with zeros."""
-        from hwcheck.profile.library import SUFFIXES, Library, looks_like_path
+        from hwcheck.profile.library import SUFFIXES, looks_like_path, search_dirs
 
         seen: list[tuple[str, int, int, int]] = []
         paths: list[str] = []
@@ -104,8 +109,7 @@ class ProfileSet:
                 paths.append(os.path.abspath(ref))
         if self.waivers_path is not None:
             paths.append(os.path.abspath(self.waivers_path))
-        dirs = self.profile_dirs if self.profile_dirs is not None else Library().dirs
-        for base in dirs:
+        for base in search_dirs(self.profile_dirs, self.profile_path):
             for here, subdirs, files in os.walk(base):
                 subdirs.sort()
                 paths.append(here)

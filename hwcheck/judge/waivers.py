@@ -77,6 +77,10 @@ def apply_waivers(
                 "where": entry.where,
                 "judged_status": finding["status"],  # type: ignore[typeddict-item]
             }
+            if entry.ticket is not None:  # metadata for the reports: it decides nothing
+                record["ticket"] = entry.ticket
+            if entry.links:
+                record["links"] = list(entry.links)
             finding["waiver"] = record
             if expired:
                 notes.append(

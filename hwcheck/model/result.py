@@ -57,6 +57,9 @@ class Waiver(TypedDict):
     # The finding's status before this waiver: what it is without waivers (absent in results
     # written before it existed).
     judged_status: NotRequired[Literal["fail", "warn", "unknown"]]
+    # The waiver's ticket and links (http/https URLs), when its file gives them: metadata.
+    ticket: NotRequired[str]
+    links: NotRequired[list[str]]
 
 
 class KnownBadMatch(TypedDict):

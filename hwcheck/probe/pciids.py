@@ -155,6 +155,37 @@ class PciIds:
                 out["subsystem_name"] = _line_value(data, spos)
         return out
 
+    def vendor_devices(self, vendor: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """The vendor's name and its devices, (ID, name) in file order; None when pci.ids
+        has no such vendor. For `profile lint`, which names the known IDs nearest a typo."""
+        data = self.data
+        vendor_key = vendor.encode()
+        if len(vendor_key) != 4 or any(c not in HEX_DIGITS for c in vendor_key):
+            return None
+        vpos = self._vendor(vendor_key)
+        if vpos < 0:
+            return None
+        vend = self._vendor_end(vendor_key, vpos)
+        devices = []
+        newline = data.find(b"\n\t", vpos, vend)
+        while newline >= 0:
+            head = data[newline + 2 : newline + 8]
+            if head[4:6] == b"  " and all(c in HEX_DIGITS for c in head[:4]):
+                devices.append((head[:4].decode(), _line_value(data, newline + 8)))
+            newline = data.find(b"\n\t", newline + 2, vend)
+        return _line_value(data, vpos), devices
+
+
+def open_pci_ids() -> tuple[str, PciIds] | None:
+    """The first pci.ids of PCI_IDS_PATHS that can be read, mapped: (path, database)."""
+    for path in PCI_IDS_PATHS:
+        try:
+            with open(path, "rb") as f:
+                return path, PciIds(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):  # missing, unreadable, or empty (mmap refuses it)
+            continue
+    return None
+
 
 class PciNames:
     """Fills a NIC's vendor/device/subsystem names and remembers what it answered."""

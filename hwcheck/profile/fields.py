@@ -279,6 +279,15 @@ WAIVERS = Obj(
                     "justification": Text("Why the failure is accepted (required)."),
                     "expires": Date("Last day the waiver applies (YYYY-MM-DD, UTC)."),
                     "owner": Text("Who answers for the waiver."),
+                    "ticket": Text(
+                        "The change or issue ticket that tracks the waiver (CHG-1042). "
+                        "Metadata only: shown in every report, it never changes a finding."
+                    ),
+                    "links": Seq(
+                        Text(pattern=URL, hint="an http or https URL"),
+                        "Pages about the waiver (the ticket, a vendor advisory): http or "
+                        "https URLs, shown as links in every report. Metadata only.",
+                    ),
                 },
                 required=("rule", "scope", "justification", "expires"),
             ),

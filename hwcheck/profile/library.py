@@ -1,9 +1,14 @@
 """Finding and loading profile files: names, search directories, one load per file.
 
 A profile's name is its path under a profile directory without `.yaml`
-(`nvidia/connectx`). Directories searched, first match wins: those given with
-`--profile-dir`, else `$HWCHECK_PROFILE_PATH` (colon-separated), `/etc/hwcheck/profiles`,
-and the profiles shipped with hwcheck.
+(`nvidia/connectx`). Directories searched, first match wins: those added with
+`--profile-dir`, then the path, which is those given with `--profile-path` or else
+`$HWCHECK_PROFILE_PATH` (colon-separated), `/etc/hwcheck/profiles`, and the profiles
+shipped with hwcheck (`search_dirs`).
+
+A YAML file in a profile directory is a profile, or a waiver file when its top-level kind
+key is `hwcheck_waivers` (`kind_of`): waiver files are listed apart and never loaded as
+profiles (nor applied unless named with `--waivers`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,22 @@ def default_dirs() -> list[str]:
     return dirs
 
 
+def search_dirs(added: list[str] | None = None, path: list[str] | None = None) -> list[str]:
+    """The directories searched: `added` (--profile-dir) in front of `path` (--profile-path),
+    which is the default path when not given."""
+    return [*(added or ()), *(default_dirs() if path is None else path)]
+
+
+def check_dirs(dirs: list[str] | None, option: str) -> None:
+    """A directory named on the command line that is missing or not a directory is a usage
+    error naming the option: a mistyped path must not pass for "no profiles"."""
+    for directory in dirs or ():
+        if not os.path.exists(directory):
+            raise UsageError(f"no such profile directory (given with {option})", where=directory)
+        if not os.path.isdir(directory):
+            raise UsageError(f"not a directory (given with {option})", where=directory)
+
+
 def looks_like_path(text: str) -> bool:
     return text.endswith(SUFFIXES) or text.startswith((".", "/"))
 
@@ -40,37 +61,65 @@ def looks_like_path(text: str) -> bool:
 class Library:
     """Profile files found in `dirs`, each read and compiled at most once."""
 
-    __slots__ = ("_files", "dirs")
+    __slots__ = ("_files", "_kinds", "_trees", "dirs")
 
     def __init__(self, dirs: list[str] | None = None) -> None:
         self.dirs = default_dirs() if dirs is None else list(dirs)
         self._files: dict[str, ProfileFile] = {}
+        self._kinds: dict[str, str] = {}
+        self._trees: dict[str, tuple[object, ...]] = {}  # read to tell the kind, until loaded
 
     @classmethod
     def given(cls, dirs: list[str] | None) -> Library:
-        """The library of the directories named with --profile-dir (else the default ones).
-        A named directory that is missing or not a directory is a usage error: a mistyped
-        path must not pass for "no profiles"."""
-        for directory in dirs or ():
-            if not os.path.exists(directory):
-                raise UsageError(
-                    "no such profile directory (given with --profile-dir)", where=directory
-                )
-            if not os.path.isdir(directory):
-                raise UsageError("not a directory (given with --profile-dir)", where=directory)
-        return cls(dirs)
+        """The library of exactly these directories (else the default ones), each checked
+        as `--profile-path` gives them."""
+        return cls.searching(path=dirs)
+
+    @classmethod
+    def searching(cls, *, added: list[str] | None = None, path: list[str] | None = None) -> Library:
+        """The library of `added` (--profile-dir) in front of `path` (--profile-path, else
+        the default path); each directory named is checked (check_dirs)."""
+        check_dirs(added, "--profile-dir")
+        check_dirs(path, "--profile-path")
+        return cls(search_dirs(added, path))
 
     def names(self) -> list[tuple[str, str]]:
-        """(name, path) of every profile in the search directories, first one wins.
+        """(name, path) of every profile in the search directories, first one wins; waiver
+        files among them are not profiles (`waiver_files`).
 
         Raises ProfileError for a directory or profile file in them that cannot be read:
         skipping it would judge a node against fewer profiles than the operator installed.
         """
+        return [(n, p) for n, p in self._documents() if self.kind(p) == PROFILE_KIND]
+
+    def waiver_files(self) -> list[tuple[str, str]]:
+        """(name, path) of every waiver file in the search directories, first one wins."""
+        return [(n, p) for n, p in self._documents() if self.kind(p) == WAIVERS_KIND]
+
+    def _documents(self) -> list[tuple[str, str]]:
         found: dict[str, str] = {}
         for base in self.dirs:
             for name, path in profiles_in(base):
                 found.setdefault(name, path)
         return sorted(found.items())
+
+    def kind(self, path: str) -> str:
+        """The file's kind (kind_of), read once per file. A file that cannot be read or
+        parsed is taken for a profile: loading it says what is wrong, naming it."""
+        known = self._kinds.get(path)
+        if known is None:
+            from hwcheck.profile.cache import load_tree
+
+            try:
+                tree = load_tree(path)
+            except ProfileError:
+                known = PROFILE_KIND
+            else:
+                known = kind_of(tree)
+                if known == PROFILE_KIND:
+                    self._trees[path] = tree
+            self._kinds[path] = known
+        return known
 
     def locate(self, ref: str, *, where: Where | None = None) -> tuple[str, str | None]:
         """(path, expected name) of the profile `ref` names: a path or a profile name."""
@@ -110,7 +159,13 @@ class Library:
             key = path
         prof = self._files.get(key)
         if prof is None:
-            prof = load_file(path)
+            if self.kind(path) == WAIVERS_KIND:
+                raise ProfileError(
+                    "this is a waiver file (hwcheck_waivers), not a profile; give it with "
+                    "--waivers",
+                    path=path,
+                )
+            prof = load_file(path, self._trees.pop(path, None))
             self._files[key] = prof
         if expected_name is not None and prof.name != expected_name:
             w = prof.where
@@ -246,12 +301,29 @@ def _cwd(ref: str) -> str:
         ) from None
 
 
-def load_file(path: str) -> ProfileFile:
-    """Read, validate and compile one profile file (no layering)."""
+PROFILE_KIND = "hwcheck_profile"
+WAIVERS_KIND = "hwcheck_waivers"
+
+
+def kind_of(tree: tuple[object, ...]) -> str:
+    """What a parsed YAML document is, by its top-level kind key: WAIVERS_KIND for a mapping
+    with `hwcheck_waivers` and no `hwcheck_profile`; else PROFILE_KIND, and loading it as a
+    profile says what is wrong with it (file:line), as for any profile."""
+    if tree[0] == "m":
+        keys = {key[1] for key, _value in tree[1]}  # type: ignore[attr-defined]
+        if WAIVERS_KIND in keys and PROFILE_KIND not in keys:
+            return WAIVERS_KIND
+    return PROFILE_KIND
+
+
+def load_file(path: str, tree: tuple[object, ...] | None = None) -> ProfileFile:
+    """Read (unless its parsed `tree` is given), validate and compile one profile file (no
+    layering)."""
     from hwcheck.profile.cache import load_tree
     from hwcheck.profile.compile import compile_profile
     from hwcheck.profile.fields import PROFILE
 
-    tree = load_tree(path)
+    if tree is None:
+        tree = load_tree(path)
     doc = PROFILE.convert(tree, path)
     return compile_profile(doc, path)  # type: ignore[arg-type]

@@ -3,7 +3,8 @@
 Errors are what `hwcheck check` would refuse (exit 2), thresholds ambiguous for their
 format among them (`min: 4.3` for an Intel NVM printed `4.30`). Warnings are legal but
 risky: firmware constraints that name no format, rules without a title, profiles citing
-no source.
+no source, and, given the machine's pci.ids, device IDs it does not know and rule titles
+naming a model the rule's devices are not (hwcheck.profile.pcidb).
 Linting nothing is an error too (see targets).
 """
 
@@ -14,6 +15,7 @@ from hwcheck.errors import ProfileError, UsageError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hwcheck.profile.library import Library
+    from hwcheck.profile.pcidb import DeviceTable
 
 
 def targets(library: Library, refs: list[str]) -> list[str]:
@@ -35,8 +37,9 @@ def targets(library: Library, refs: list[str]) -> list[str]:
     return found
 
 
-def lint(library: Library, ref: str) -> list[tuple[str, str]]:
-    """(level, "where: what") problems of the profile `ref` (a name or a path)."""
+def lint(library: Library, ref: str, *, pci: DeviceTable | None = None) -> list[tuple[str, str]]:
+    """(level, "where: what") problems of the profile `ref` (a name or a path); `pci`, the
+    machine's pci.ids, to check its device IDs against."""
     from hwcheck.profile.layering import resolve
 
     try:
@@ -53,4 +56,9 @@ def lint(library: Library, ref: str) -> list[tuple[str, str]]:
         for rule in top.rules
         if rule.check is not None and not rule.title
     )
+    if pci is not None:
+        from hwcheck.profile.cache import load_tree
+        from hwcheck.profile.pcidb import pci_problems
+
+        problems.extend(("warning", text) for text in pci_problems(load_tree(path), path, pci))
     return problems

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 
 class WaiverEntry:
-    __slots__ = ("expires", "justification", "owner", "rule_id", "scope", "where")
+    """One waiver. `ticket` and `links` are metadata: the judge copies them into the
+    finding's waiver record for the reports, and nothing decides on them."""
+
+    __slots__ = (
+        "expires",
+        "justification",
+        "links",
+        "owner",
+        "rule_id",
+        "scope",
+        "ticket",
+        "where",
+    )
 
     def __init__(
         self,
@@ -20,6 +32,8 @@ class WaiverEntry:
         expires: str,
         owner: str | None,
         where: str,
+        ticket: str | None = None,
+        links: tuple[str, ...] = (),
     ) -> None:
         self.rule_id = rule_id
         self.scope = scope
@@ -27,6 +41,8 @@ class WaiverEntry:
         self.expires = expires
         self.owner = owner
         self.where = where
+        self.ticket = ticket
+        self.links = links
 
 
 def load_waivers(path: str) -> list[WaiverEntry]:
@@ -47,6 +63,8 @@ def load_waivers(path: str) -> list[WaiverEntry]:
                 expires=str(item["expires"]),
                 owner=None if item.get("owner") is None else str(item["owner"]),
                 where=f"{path}:{line}",
+                ticket=None if item.get("ticket") is None else str(item["ticket"]),
+                links=tuple(str(link) for link in item.get("links") or ()),
             )
         )
     return entries

@@ -202,9 +202,18 @@ def _printable(value: object) -> object:
     return value
 
 
-def render_html(result: Result) -> str:
-    """The result as one self-contained HTML page (UTF-8 text)."""
+def render_html(result: Result, *, soon: tuple[str, int] | None = None) -> str:
+    """The result as one self-contained HTML page (UTF-8 text). `soon` (today, days): a
+    section lists the waivers that expire within that many days of today."""
     view = build_view(result)
+    view["expiring"] = None
+    if soon is not None:
+        from hwcheck.render.waivers import expiring_soon
+
+        view["expiring"] = {
+            "within": soon[1],
+            "waivers": expiring_soon(result, today=soon[0], within=soon[1]),
+        }
     return render_page("report", view, result=result, hwcheck_version=result["hwcheck_version"])
 
 

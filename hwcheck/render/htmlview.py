@@ -19,6 +19,7 @@ from hwcheck.render.order import (
     safe_url,
     sorted_findings,
 )
+from hwcheck.render.waivers import waiver_links
 from hwcheck.render.words import (
     NO_INVENTORY,
     NOT_CHECKED,
@@ -250,6 +251,7 @@ def _finding(finding: Finding) -> View:
         "source": observed["source"],
         "advisory_href": safe_url(advisory),
         "advisory_text": advisory,
+        "waiver_links": waiver_links(finding["waiver"]) if finding["waiver"] else [],
     }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from hwcheck.model.summary import result_node
 from hwcheck.render.order import safe_url, sorted_findings
+from hwcheck.render.waivers import tracking_text
 from hwcheck.render.words import JUNIT_NOTES, NO_INVENTORY, verdict_word
 from hwcheck.status import gates
 
@@ -83,6 +84,9 @@ def _details(finding: Finding) -> str:
         lines.append(
             f"waiver ({waiver['where']}, {state} {waiver['expires']}): {waiver['justification']}"
         )
+        tracking = tracking_text(waiver)
+        if tracking:
+            lines.append(f"waiver {tracking}")
     return "\n".join(lines)
 
 
@@ -110,6 +114,9 @@ def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
     elif status == "waived":
         waiver = finding["waiver"]
         why = f"waived: {waiver['justification']} (until {waiver['expires']})" if waiver else ""
+        tracking = tracking_text(waiver) if waiver else None
+        if tracking:
+            why += f" [{tracking}]"
         inner = f'<skipped message="{_attr(why or "waived")}"/><system-out>{body}</system-out>'
         outcome = "skipped"
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hwcheck.model.summary import result_node
 from hwcheck.render.order import counts_by_status, safe_url, sorted_findings
+from hwcheck.render.waivers import expiring_lines, expiring_soon, tracking_text
 from hwcheck.render.words import COUNT_WORDS, NO_INVENTORY, status_word, verdict_word
 
 TYPE_CHECKING = False
@@ -106,6 +107,9 @@ def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
             f"{_INDENT}waiver {state} {clean(waiver['expires'])} ({clean(waiver['where'])}): "
             f"{clean(waiver['justification'])}"
         )
+        tracking = tracking_text(waiver)
+        if tracking:
+            lines.append(f"{_INDENT}waiver {clean(tracking)}")
     if finding["remediation"]:
         lines.append(f"{_INDENT}fix: {clean(finding['remediation'])}")
     link = safe_url(finding["advisory"])
@@ -114,10 +118,13 @@ def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
     return lines
 
 
-def render_text(result: Result, *, color: bool, quiet: bool = False) -> str:
+def render_text(
+    result: Result, *, color: bool, quiet: bool = False, soon: tuple[str, int] | None = None
+) -> str:
     """The terminal summary. `quiet` gives the verdict line alone; passed rules are only
     counted; everything that failed, is unknown, warned or was waived is listed, most urgent
-    first, with the values compared and what to do."""
+    first, with the values compared and what to do. `soon` (today, days): also list the
+    waivers that expire within that many days of today."""
     paint = _Painter(color)
     out = [verdict_line(result, color=color)]
     if quiet:
@@ -132,6 +139,11 @@ def render_text(result: Result, *, color: bool, quiet: bool = False) -> str:
         out.append("")
         out.append("waivers:")
         out.extend(f"  {clean(note)}" for note in notes)
+    if soon is not None:
+        expiring = expiring_lines(expiring_soon(result, today=soon[0], within=soon[1]), soon[1])
+        if expiring:
+            out.append("")
+            out.extend(clean(line) for line in expiring)
     idle = result.get("not_applicable", [])
     if idle:
         out.append("")

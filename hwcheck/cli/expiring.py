@@ -1,0 +1,37 @@
+"""`--expiring-within DAYS`: how far ahead `check` and `report` look for waivers about to
+expire (hwcheck.render.waivers lists them in the terminal and the HTML report)."""
+
+from __future__ import annotations
+
+import argparse
+
+from hwcheck.render.waivers import DEFAULT_EXPIRING_DAYS
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, 0 or more; got {text!r}")
+    return days
+
+
+def add_expiring_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--expiring-within",
+        type=_days,
+        default=DEFAULT_EXPIRING_DAYS,
+        metavar="DAYS",
+        help="list the waivers in force that expire within DAYS days of today, in the "
+        f"terminal and the HTML report (default {DEFAULT_EXPIRING_DAYS}; 0: those whose last "
+        "day is today)",
+    )
+
+
+def soon_of(args: argparse.Namespace) -> tuple[str, int]:
+    """(today, days): today is the UTC date now, as `check` judges waivers."""
+    import time
+
+    return time.strftime("%Y-%m-%d", time.gmtime()), args.expiring_within

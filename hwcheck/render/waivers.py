@@ -1,0 +1,97 @@
+"""What every report shows of waivers beyond the finding: a waiver's ticket and links, and the
+waivers that expire soon.
+
+Both are pure: a waiver record in, text out; "today" is passed in, as to the judge, so a
+report of a saved result says what expires soon as of the day it is rendered.
+"""
+
+from __future__ import annotations
+
+from hwcheck.render.order import safe_url
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.model.result import Result, Waiver
+
+DEFAULT_EXPIRING_DAYS = 14
+"""How many days ahead `--expiring-within` looks by default: two weeks' notice."""
+
+
+def waiver_links(waiver: Waiver) -> list[tuple[str, str | None]]:
+    """(text, href) for each of the waiver's links: href None for one that is not a safe
+    http(s) URL (an edited result), shown as text only."""
+    return [(link, safe_url(link)) for link in waiver.get("links", ())]
+
+
+def tracking_text(waiver: Waiver) -> str | None:
+    """`ticket CHG-1042; https://...`: the waiver's ticket and links on one line, or None."""
+    parts = []
+    ticket = waiver.get("ticket")
+    if ticket:
+        parts.append(f"ticket {ticket}")
+    parts.extend(waiver.get("links", ()))
+    return "; ".join(parts) if parts else None
+
+
+def days_between(first: str, last: str) -> int | None:
+    """Days from `first` to `last` (YYYY-MM-DD), None when either is not such a date."""
+    import datetime
+
+    try:
+        a = datetime.date.fromisoformat(first)
+        b = datetime.date.fromisoformat(last)
+    except ValueError:
+        return None
+    return (b - a).days
+
+
+class Expiring:
+    """A waiver in force that expires within the window: the rule, its subjects, the days
+    left (0: today is its last day)."""
+
+    __slots__ = ("days", "links", "subjects", "waiver")
+
+    def __init__(self, waiver: Waiver, days: int) -> None:
+        self.waiver = waiver
+        self.days = days
+        self.subjects: list[str] = []
+        self.links = waiver_links(waiver)
+
+    def when(self) -> str:
+        if self.days == 0:
+            return "expires today"
+        return f"expires in {self.days} day{'s' if self.days != 1 else ''}"
+
+
+def expiring_soon(result: Result, *, today: str, within: int) -> list[Expiring]:
+    """The waivers in force on the result's findings whose last day is within `within` days
+    of `today` (today included), soonest first; a waiver on several findings once, with each
+    subject."""
+    found: dict[tuple[str, str, tuple[tuple[str, str], ...]], Expiring] = {}
+    for finding in result["findings"]:
+        waiver = finding["waiver"]
+        if waiver is None or waiver["expired"]:
+            continue
+        days = days_between(today, waiver["expires"])
+        if days is None or not 0 <= days <= within:
+            continue
+        key = (waiver["where"], waiver["rule_id"], tuple(sorted(waiver["scope"].items())))
+        entry = found.setdefault(key, Expiring(waiver, days))
+        entry.subjects.append(finding["subject"]["label"])
+    return sorted(found.values(), key=lambda e: (e.days, e.waiver["rule_id"], e.waiver["where"]))
+
+
+def expiring_lines(expiring: list[Expiring], within: int) -> list[str]:
+    """The terminal's lines for the waivers expiring soon (none when there are none)."""
+    if not expiring:
+        return []
+    lines = [f"waivers expiring within {within} days ({len(expiring)}):"]
+    for entry in expiring:
+        waiver = entry.waiver
+        line = (
+            f"  {waiver['rule_id']} {entry.when()} ({waiver['expires']}, {waiver['where']}): "
+            f"{', '.join(entry.subjects)}"
+        )
+        tracking = tracking_text(waiver)
+        lines.append(line + (f" [{tracking}]" if tracking else ""))
+    return lines
