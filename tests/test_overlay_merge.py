@@ -179,3 +179,26 @@ def test_lint_gives_an_overlay_no_missing_format_warning_its_rule_has_one(tmp_pa
     )
     assert "no 'format' given" not in done.stdout
     assert done.stdout.endswith("1 profile(s): 0 error(s), 1 warning(s)\n")  # cites no sources
+
+
+def test_stacked_overlays_each_keep_what_the_layers_below_them_set(tmp_path):
+    _profile, site = _site(tmp_path, RAISE_NVM)
+    rack = tmp_path / "site" / "rack.yaml"
+    rack.write_text(
+        "hwcheck_profile: 1\nname: site/rack\nextends: [site/x]\nrules:\n"
+        "  - id: intel.800.nvm\n    severity: warning\n    advisory: https://doc.dpdk.org/guides-23.11/nics/ice.html\n",
+        encoding="utf-8",
+    )
+    profile = Library([str(tmp_path), SHIPPED]).resolve("site/rack")
+    rule = _rule(profile, "intel.800.nvm")
+    assert rule.constraint.ops == (("min", "4.40"),)
+    # The rack layer gave no check: the rule's layer stays the site's, which gave the minimum.
+    assert (rule.severity, rule.layer) == ("warning", "site/x")
+    rows = {field: str(where) for field, _value, where in provenance(rule)}
+    assert (rows["firmware.min"], rows["severity"], rows["advisory"]) == (
+        f"{site}:6:21",
+        f"{rack}:6:15",
+        f"{rack}:7:15",
+    )
+    assert rows["firmware.component"].startswith(f"{INTEL}:")
+    assert rows["remediation"].startswith(f"{INTEL}:")
