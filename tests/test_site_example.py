@@ -10,10 +10,13 @@ and a ConnectX node without DMI tables (mellanox-mixed-function).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 
+import jsonschema
+import yaml
 from runcli import NO_CACHE, ROOT, check_json, findings_of, run_hwcheck
 
 # The shipped profiles are named as well while --profile-dir replaces the default search
@@ -126,6 +129,15 @@ def test_profile_show_prints_the_merged_rule_and_where_each_field_came_from():
 def test_the_site_profile_lints_clean():
     done = run_hwcheck("profile", "lint", *SITE, "dc1/site", env=NO_CACHE)
     assert (done.returncode, done.stdout) == (0, "1 profile(s): 0 error(s), 0 warning(s)\n")
+
+
+def test_editors_validating_with_the_published_schema_accept_the_site_profile():
+    with open(os.path.join(ROOT, "docs/schema/profile.schema.json"), encoding="utf-8") as fh:
+        validator = jsonschema.Draft202012Validator(json.load(fh))
+    with open(os.path.join(ROOT, "tests/fixtures/sites/dc1/site.yaml"), encoding="utf-8") as fh:
+        document = yaml.safe_load(fh)
+    # The overlay names no `nic`: the schema leaves that to the layer below, as hwcheck does.
+    assert list(validator.iter_errors(document)) == []
 
 
 def test_the_commands_of_the_worked_example_in_the_docs_run_as_they_say():

@@ -293,6 +293,16 @@ PROFILE = Obj(
     },
     "An hwcheck vendor profile.",
     required=("hwcheck_profile", "name"),
+    # A NIC rule needs a `nic` selector, unless it is an overlay of a rule a layer below
+    # defines (hwcheck.profile.layering says which): without `extends`, none is.
+    schema_extra={
+        "if": {"not": {"required": ["extends"]}},
+        "then": {
+            "properties": {
+                "rules": {"items": {"dependentRequired": {c: ["nic"] for c in NIC_CHECKS}}}
+            }
+        },
+    },
 )
 
 WAIVERS = Obj(

@@ -335,7 +335,15 @@ class Seq(Spec):
 class Obj(Spec):
     """A mapping with a closed set of keys; unknown keys are errors with a suggestion."""
 
-    __slots__ = ("at_least_one", "at_most_one", "exactly_one", "fields", "needs", "required")
+    __slots__ = (
+        "at_least_one",
+        "at_most_one",
+        "exactly_one",
+        "fields",
+        "needs",
+        "required",
+        "schema_extra",
+    )
 
     def __init__(
         self,
@@ -347,7 +355,10 @@ class Obj(Spec):
         at_most_one: tuple[str, ...] = (),
         at_least_one: tuple[str, ...] = (),
         needs: dict[str, str] | None = None,
+        schema_extra: dict[str, object] | None = None,
     ) -> None:
+        """`schema_extra`: JSON Schema keywords for what the loader checks elsewhere (in
+        layering, say), so that the published schema refuses it too."""
         super().__init__(doc)
         self.fields = fields
         self.required = required
@@ -355,6 +366,7 @@ class Obj(Spec):
         self.at_most_one = at_most_one
         self.at_least_one = at_least_one
         self.needs = needs or {}
+        self.schema_extra = schema_extra or {}
 
     def schema(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -377,6 +389,7 @@ class Obj(Spec):
             out["allOf"] = all_of
         if self.needs:
             out["dependentRequired"] = {k: [v] for k, v in self.needs.items()}
+        out.update(self.schema_extra)
         return self._described(out)
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
