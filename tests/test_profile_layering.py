@@ -48,7 +48,9 @@ def test_replacement_and_disable_and_unknown_nics_precedence():
     assert profile.trace["linux.os.id"][-1].startswith("site/overlay (")
     cx6 = next(r for r in profile.rules if r.id == "nvidia.cx6dx.firmware")
     assert cx6.layer == "site/overlay"
-    assert profile.trace["nvidia.cx6dx.firmware"][-1].endswith(": redefined")
+    assert profile.trace["nvidia.cx6dx.firmware"][-1].endswith(": replaced")
+    # Replaced wholesale: nothing of the vendor's rule is left (its remediation, advisory).
+    assert (cx6.remediation, cx6.advisory) == (None, None)
     assert (profile.unknown_nics, profile.unknown_nics_layer) == ("fail", "site/overlay")
 
 

@@ -107,6 +107,7 @@ def show_text(profile: Profile) -> str:
         out.append(f"    checks: {describe_rule(rule)}")
         out.append(f"    decided by: {rule.layer}")
         out.extend(f"    - {step}" for step in profile.trace.get(rule.id, []))
+        out.extend(_fields(profile, rule))
     dropped = [rid for rid in profile.trace if rid not in shown]
     for rid in dropped:
         out.append(f"  {rid}  [disabled]")
@@ -114,7 +115,29 @@ def show_text(profile: Profile) -> str:
     return "\n".join(out) + "\n"
 
 
+def _fields(profile: Profile, rule: Rule) -> list[str]:
+    """Each field of the merged rule, its value and the layer and file:line it came from."""
+    from hwcheck.profile.layering import provenance
+
+    names = {layer.path: layer.name for layer in profile.layers}
+    rows = provenance(rule)
+    out = ["    fields:"] if rows else []
+    out.extend(
+        f"      {field}: {value}  <- {names.get(where.path, where.path)} ({where})"
+        for field, value, where in rows
+        if field != "id"
+    )
+    return out
+
+
 def describe_rule(rule: Rule) -> str:
+    text = _describe_check(rule)
+    if rule.server is not None:
+        text += f" (on servers: {rule.server.describe()})"
+    return text
+
+
+def _describe_check(rule: Rule) -> str:
     subject = f" on {rule.selector.describe()}" if rule.selector is not None else ""
     check = rule.check or ""
     if rule.check == "count" and rule.count is not None:
@@ -127,7 +150,8 @@ def describe_rule(rule: Rule) -> str:
             )
             if b
         )
-        return f"count of {per}s{subject}: {bounds}"
+        group = f" (any_of {rule.any_of})" if rule.any_of is not None else ""
+        return f"count of {per}s{subject}: {bounds}{group}"
     if rule.check == "module" and rule.module is not None:
         text = f"module {rule.module[0]} {rule.module[1]}"
         if rule.constraint is not None:

@@ -80,7 +80,8 @@ def judge_node(
     seen: set[tuple[str | None, ...]] = set()
     idle_seen: set[tuple[str, str]] = set()
     for profile, _why in selected:
-        judged = judge(profile, inventory, views)
+        reasons: dict[str, str] = {}
+        judged = judge(profile, inventory, views, reasons)
         busy = {(f["rule_id"], f["layer"]) for f in judged}
         for rule in profile.rules:
             key2 = (rule.id, rule.layer)
@@ -93,7 +94,7 @@ def judge_node(
                         "layer": rule.layer,
                         "severity": rule.severity,  # type: ignore[typeddict-item]
                         "title": rule.title or rule.id,
-                        "reason": idle_reason(rule),
+                        "reason": reasons.get(rule.id) or idle_reason(rule),
                     }
                 )
         if alone:

@@ -9,8 +9,10 @@ gives `unknown` with the reason quoted (the probe's gap when there is one).
 from __future__ import annotations
 
 from hwcheck import versions
+from hwcheck.judge.cardgroups import count_groups, plan_group
 from hwcheck.judge.nicversions import driver_version_fallback, may_be_cut, oem_firmware, truncated
 from hwcheck.judge.ops import judge_text, judge_version
+from hwcheck.judge.servers import server_match
 from hwcheck.judge.subjects import card_views, node_subject, owned, selects, virtual_subject
 from hwcheck.status import finding_status
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
     Eval = tuple[str, str, KnownBad | None, str | None, dict[str, str] | None, str | None]
     # status, sentence, the known-bad value matched, raw, parsed, source
+    Tally = tuple[list[str], str, str, bool]
+    # what a count rule found, its bounds and what it counts in words, whether they hold
 
 UNKNOWN_NIC_RULE = "hwcheck.unknown-nic"
 _RANK = {"pass": 0, "unknown": 1, "fail": 2}
@@ -47,16 +51,23 @@ _LABELS = {"driver": "driver", "driver_version": "driver version", "firmware": "
 
 
 class _Context:
-    __slots__ = ("findings", "gaps", "inventory", "profile", "views")
+    __slots__ = ("findings", "gaps", "idle", "inventory", "off", "profile", "views")
 
     def __init__(
-        self, profile: Profile, inventory: Inventory, views: list[CardView] | None
+        self,
+        profile: Profile,
+        inventory: Inventory,
+        views: list[CardView] | None,
+        idle: dict[str, str] | None = None,
     ) -> None:
         self.profile = profile
         self.inventory = inventory
         self.views = card_views(inventory) if views is None else views
         self.gaps = {gap["what"]: gap for gap in inventory["gaps"]}
         self.findings: list[Finding] = []
+        # Why a rule that gave no finding did not apply, where the rule alone cannot say it.
+        self.idle: dict[str, str] = {} if idle is None else idle
+        self.off: set[str] = set()  # rules whose `server` selector is not this node
 
     def gap_reason(self, *whats: str) -> str | None:
         for what in whats:
@@ -100,14 +111,46 @@ class _Context:
 
 
 def judge(
-    profile: Profile, inventory: Inventory, views: list[CardView] | None = None
+    profile: Profile,
+    inventory: Inventory,
+    views: list[CardView] | None = None,
+    idle: dict[str, str] | None = None,
 ) -> list[Finding]:
-    """Every finding of `profile` on `inventory`, in rule order then subject order."""
-    ctx = _Context(profile, inventory, views)
+    """Every finding of `profile` on `inventory`, in rule order then subject order. `idle`,
+    when given, receives why some rules that gave no finding did not apply (by rule ID)."""
+    ctx = _Context(profile, inventory, views, idle)
+    groups = count_groups(profile.rules)
     for rule in profile.rules:
+        group = groups.get(rule.any_of) if rule.any_of is not None else None
+        if group is not None:
+            if rule is group[0]:  # the group is judged where its first rule stands
+                _count_group(ctx, group)
+            continue
+        if rule.server is not None and not _on_server(ctx, rule):
+            continue
         _CHECKS[rule.check or ""](ctx, rule)
     _unknown_nics(ctx)
     return ctx.findings
+
+
+def _on_server(ctx: _Context, rule: Rule) -> bool:
+    """Whether `rule` is about this node's server; if not, why (not applicable), or its
+    unknown finding when the node's DMI facts cannot tell."""
+    assert rule.server is not None  # noqa: S101 - callers ask only rules with one
+    answer, why = server_match(rule.server, ctx.inventory["system"], ctx.gap_reason)
+    if answer == "yes":
+        return True
+    ctx.off.add(rule.id)
+    if answer == "no":
+        ctx.idle[rule.id] = why
+        return False
+    ctx.add(
+        rule,
+        node_subject(ctx.inventory, "system", "system"),
+        ("unknown", why, None, None, None, "dmi"),
+        f"a server: {rule.server.describe()}",
+    )
+    return False
 
 
 # ---- NIC rules ------------------------------------------------------------------------
@@ -233,6 +276,12 @@ def _nic_rule(ctx: _Context, rule: Rule) -> None:
 
 
 def _count_rule(ctx: _Context, rule: Rule) -> None:
+    _add_count(ctx, rule, _tally(ctx, rule))
+
+
+def _tally(ctx: _Context, rule: Rule) -> Tally:
+    """What a count rule counts on this node: (what was found, the bounds in words, the
+    selector in words, whether the bounds hold)."""
     assert rule.selector is not None and rule.count is not None  # noqa: S101 - see compile
     low, high, per = rule.count
     chosen = [v for v in ctx.views if selects(rule.selector, v)]
@@ -252,21 +301,39 @@ def _count_rule(ctx: _Context, rule: Rule) -> None:
         wanted.append(f"at least {low}")
     if high is not None:
         wanted.append(f"at most {high}")
-    expected = f"{' and '.join(wanted)} {noun}(s) of {rule.selector.describe()}"
     found = len(names)
     ok = (low is None or found >= low) and (high is None or found <= high)
+    return names, " and ".join(wanted), f"{noun}(s) of {rule.selector.describe()}", ok
+
+
+def _add_count(ctx: _Context, rule: Rule, tally: Tally) -> None:
+    names, wanted, what, ok = tally
     listed = f" ({', '.join(names)})" if names else ""
-    message = (
-        f"Found {found} {noun}(s) of {rule.selector.describe()}{listed}; "
-        f"the profile wants {' and '.join(wanted)}."
-    )
+    message = f"Found {len(names)} {what}{listed}; the profile wants {wanted}."
     subject = node_subject(ctx.inventory)
     ctx.add(
         rule,
         subject,
-        ("pass" if ok else "fail", message, None, str(found), None, "inventory"),
-        expected,
+        ("pass" if ok else "fail", message, None, str(len(names)), None, "inventory"),
+        f"{wanted} {what}",
     )
+
+
+def _count_group(ctx: _Context, group: list[Rule]) -> None:
+    """The count rules of one `any_of` group (hwcheck.judge.cardgroups decides)."""
+    members = [r for r in group if r.server is None or _on_server(ctx, r)]
+    tallies = [_tally(ctx, rule) for rule in members]
+    plan = plan_group(members, [(len(t[0]), t[2], t[1], t[3]) for t in tallies])
+    for rule, tally in zip(members, tallies, strict=True):
+        step = plan.get(rule.id)
+        if step is None:
+            _add_count(ctx, rule, tally)
+        elif step[0] == "idle":
+            ctx.idle[rule.id] = step[1]
+        else:
+            _, message, expected = step
+            subject = node_subject(ctx.inventory)
+            ctx.add(rule, subject, ("fail", message, None, "0", None, "inventory"), expected)
 
 
 # ---- node rules -----------------------------------------------------------------------
@@ -419,13 +486,17 @@ def idle_reason(rule: Rule) -> str:
 def covered_cards(
     profile: Profile, inventory: Inventory, views: list[CardView] | None = None
 ) -> set[str]:
-    """The cards (subject IDs: one per identity of a mixed card) some NIC rule selects."""
-    selectors = [r.selector for r in profile.rules if r.selector is not None]
-    return {
-        view.subject["id"]
-        for view in (card_views(inventory) if views is None else views)
-        if any(selects(s, view) for s in selectors)
-    }
+    """The cards (subject IDs: one per identity of a mixed card) some NIC rule selects (one
+    whose `server` selector is this node's, or that has none)."""
+    ctx = _Context(profile, inventory, views)
+    system = inventory["system"]
+    selectors = [
+        r.selector
+        for r in profile.rules
+        if r.selector is not None
+        and (r.server is None or server_match(r.server, system, ctx.gap_reason)[0] == "yes")
+    ]
+    return {view.subject["id"] for view in ctx.views if any(selects(s, view) for s in selectors)}
 
 
 _UNKNOWN_NIC_RULES: dict[tuple[str, str, str], Rule] = {}
@@ -450,7 +521,9 @@ def _unknown_nics(ctx: _Context) -> None:
     policy = ctx.profile.unknown_nics
     if policy == "ignore":
         return
-    selectors = [r.selector for r in ctx.profile.rules if r.selector is not None]
+    selectors = [
+        r.selector for r in ctx.profile.rules if r.selector is not None and r.id not in ctx.off
+    ]
     rule = _unknown_nic_rule(ctx.profile)
     for view in ctx.views:
         if view.vf_only or any(selects(s, view) for s in selectors):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hwcheck import versions
 from hwcheck.errors import ProfileError
-from hwcheck.profile.fields import NODE_FACTS
+from hwcheck.profile.fields import NODE_FACTS, SERVER_FIELDS
 from hwcheck.profile.model import (
     AppliesTo,
     Constraint,
@@ -21,6 +21,7 @@ from hwcheck.profile.model import (
     ProfileFile,
     Rule,
     Selector,
+    ServerSelector,
     Where,
 )
 
@@ -39,8 +40,16 @@ FACT_FORMATS = {
 def _where(path: str, doc: Doc, key: str | None = None) -> Where:
     if key is not None and key in doc.marks:
         line, column = doc.marks[key]
-        return Where(path, line, column)
-    return Where(path, doc.line, doc.column)
+        return Where(file_of(doc, key, path), line, column)
+    return Where(doc.path or path, doc.line, doc.column)
+
+
+def file_of(doc: Doc, key: str, path: str) -> str:
+    """The file `doc[key]` was written in: `path`, unless layering merged `doc` from several
+    (hwcheck.profile.layering), when each key remembers its own."""
+    if doc.paths is not None:
+        return doc.paths.get(key, doc.path or path)
+    return doc.path or path
 
 
 def _error(message: str, where: Where) -> ProfileError:
@@ -111,65 +120,111 @@ def _applies_to(doc: Doc) -> AppliesTo:
 
 
 def _rule(doc: Doc, path: str, layer: str, notes: list[tuple[Where, str]]) -> Rule:
+    rule = compile_rule(doc, path, layer)
+    notes.extend(rule.notes)
+    return rule
+
+
+def compile_rule(doc: Doc, path: str, layer: str) -> Rule:
+    """One rule from its validated mapping (as written in `path`, or merged by layering)."""
+    notes: list[tuple[Where, str]] = []
     rule = Rule(str(doc["id"]), _where(path, doc, "id"), layer)
+    rule.doc = doc
     rule.given = tuple(k for k in doc if k != "id")
     rule.title = _opt(doc, "title")
     rule.severity = str(doc.get("severity", "error"))
     rule.remediation = _opt(doc, "remediation")
     rule.advisory = _opt(doc, "advisory")
     rule.disabled = bool(doc.get("disabled", False))
+    rule.replace = bool(doc.get("replace", False))
     nic = doc.get("nic")
     if nic is not None:
-        rule.selector = _selector(nic, path)  # type: ignore[arg-type]
+        rule.selector = _selector(nic, file_of(doc, "nic", path))  # type: ignore[arg-type]
+    server = doc.get("server")
+    if server is not None:
+        rule.server = _server(server)  # type: ignore[arg-type]
+    _checks(rule, doc, path, notes)
+    rule.notes = tuple(notes)
+    return rule
+
+
+def _checks(rule: Rule, doc: Doc, path: str, notes: list[tuple[Where, str]]) -> None:
+    """The rule's check (at most one, the spec says) and its arguments."""
     for check in ("driver", "driver_version", "firmware"):
         if check in doc:
             rule.check = check
             field = "driver" if check == "driver_version" else "firmware"
             rule.constraint = _constraint(
                 doc[check],  # type: ignore[arg-type]
-                path,
+                file_of(doc, check, path),
                 versioned=check != "driver",
                 field=field,
                 notes=notes,
             )
     if "pair" in doc:
         pair: Doc = doc["pair"]  # type: ignore[assignment]
+        at = file_of(doc, "pair", path)
         rule.check = "pair"
-        rule.constraint = _constraint(pair["driver_version"], path, field="driver", notes=notes)  # type: ignore[arg-type]
-        rule.pair_firmware = _constraint(pair["firmware"], path, field="firmware", notes=notes)  # type: ignore[arg-type]
+        rule.constraint = _constraint(
+            pair["driver_version"],  # type: ignore[arg-type]
+            file_of(pair, "driver_version", at),
+            field="driver",
+            notes=notes,
+        )
+        rule.pair_firmware = _constraint(
+            pair["firmware"],  # type: ignore[arg-type]
+            file_of(pair, "firmware", at),
+            field="firmware",
+            notes=notes,
+        )
     if "count" in doc:
         count: Doc = doc["count"]  # type: ignore[assignment]
+        at = file_of(doc, "count", path)
         low, high = count.get("min"), count.get("max")
         if low is not None and high is not None and int(low) > int(high):  # type: ignore[call-overload]
-            raise _error(f"count min {low} is greater than max {high}", _where(path, count))
+            raise _error(f"count min {low} is greater than max {high}", _where(at, count))
         rule.check = "count"
         rule.count = (low, high, str(count.get("per", "card")))  # type: ignore[assignment]
+        rule.any_of = _opt(count, "any_of")
     if "module" in doc:
         module: Doc = doc["module"]  # type: ignore[assignment]
+        at = file_of(doc, "module", path)
         rule.check = "module"
         rule.module = (str(module["name"]).replace("-", "_"), str(module.get("state", "required")))
         if "version" in module:
             if rule.module[1] == "forbidden":
                 raise _error(
-                    "a forbidden module cannot have a version", _where(path, module, "version")
+                    "a forbidden module cannot have a version", _where(at, module, "version")
                 )
             version_doc: Doc = module["version"]  # type: ignore[assignment]
-            rule.constraint = _constraint(version_doc, path, field="driver", notes=notes)
+            rule.constraint = _constraint(
+                version_doc, file_of(module, "version", at), field="driver", notes=notes
+            )
     for section, facts in NODE_FACTS.items():
         if section in doc:
             sdoc: Doc = doc[section]  # type: ignore[assignment]
+            at = file_of(doc, section, path)
             field = next(iter(sdoc))
             rule.check = section
             rule.fact = (section, field)
             rule.constraint = _constraint(
                 sdoc[field],  # type: ignore[arg-type]
-                path,
+                file_of(sdoc, field, at),
                 versioned=facts[field],
                 field="fact",
                 default_fmt=FACT_FORMATS.get((section, field)),
                 notes=notes,
             )
-    return rule
+
+
+def _server(doc: Doc) -> ServerSelector:
+    """A rule's `server` selector: each key's DMI field and its patterns."""
+    keys = tuple(key for key in SERVER_FIELDS if key in doc)
+    fields = tuple(
+        (SERVER_FIELDS[key], tuple(str(v) for v in doc[key]))  # type: ignore[attr-defined]
+        for key in keys
+    )
+    return ServerSelector(fields, keys)
 
 
 def _selector(doc: Doc, path: str) -> Selector:

@@ -6,7 +6,7 @@ docs/schema/waivers.schema.json (`python -m hwcheck.profile.fields` rewrites bot
 
 from __future__ import annotations
 
-from hwcheck.profile.spec import Bool, Date, Int, Obj, Seq, Spec, Text, Version
+from hwcheck.profile.spec import Bool, Date, Int, Obj, OneOrMany, Seq, Spec, Text, Version
 from hwcheck.versions import FORMATS
 
 SEVERITIES = ("error", "warning", "info")
@@ -136,6 +136,33 @@ NIC_SELECTOR = Obj(
     at_least_one=("devices", "models", "link_types"),
 )
 
+# A server selector's keys -> the DMI field of the inventory's `system` each matches.
+SERVER_FIELDS: dict[str, str] = {
+    "vendor": "sys_vendor",
+    "product": "product_name",
+    "board": "board_name",
+    "sku": "product_sku",
+    "family": "product_family",
+}
+ANY_OF_GROUP = r"^[a-z][a-z0-9_-]*$"
+
+
+def _server_values(field: str) -> OneOrMany:
+    return OneOrMany(
+        Text(hint="a DMI value (or a pattern with *)"),
+        f"DMI {field}: one value or a list, matched case-insensitively; `*` matches any run "
+        "of characters.",
+    )
+
+
+SERVER_SELECTOR = Obj(
+    {key: _server_values(field) for key, field in SERVER_FIELDS.items()},
+    "Which servers the rule is about, by DMI facts: every key given must match (one of its "
+    "values). A rule whose selector does not match the node does not apply to it; on a node "
+    "whose DMI facts cannot be read it is unknown.",
+    at_least_one=tuple(SERVER_FIELDS),
+)
+
 _node_fact_specs: dict[str, Spec] = {}
 for _section, _facts in NODE_FACTS.items():
     _node_fact_specs[_section] = Obj(
@@ -157,7 +184,12 @@ RULE = Obj(
         "remediation": Text("What to do when the rule fails."),
         "advisory": Text("Advisory or documentation URL.", pattern=URL, hint="a URL"),
         "disabled": Bool("Drop this rule (in an overlay: drop an inherited rule)."),
+        "replace": Bool(
+            "In an overlay: replace the inherited rule wholesale instead of changing only the "
+            "fields given (default false)."
+        ),
         "nic": NIC_SELECTOR,
+        "server": SERVER_SELECTOR,
         "driver": TEXT_CONSTRAINT,
         "driver_version": VERSION_CONSTRAINT,
         "firmware": VERSION_CONSTRAINT,
@@ -175,6 +207,14 @@ RULE = Obj(
                 "min": Int("Fewest accepted."),
                 "max": Int("Most accepted."),
                 "per": Text("Count cards (default) or ports.", enum=("card", "port")),
+                "any_of": Text(
+                    "A group name: the count rules of one resolved profile that name the same "
+                    "group are satisfied together by the cards of any of them (a site layering "
+                    "several vendor profiles), and fail together, in one finding, on a node "
+                    "with none of their cards.",
+                    pattern=ANY_OF_GROUP,
+                    hint="a group name like cards",
+                ),
             },
             "How many matching cards (or ports) the node must have.",
             at_least_one=("min", "max"),
@@ -194,11 +234,11 @@ RULE = Obj(
         ),
         **_node_fact_specs,
     },
-    "A rule: an ID, at most one check, and (for NIC checks) a `nic` selector. A rule with "
-    "no check in an overlay changes only the fields it gives of an inherited rule.",
+    "A rule: an ID, at most one check, and (for NIC checks) a `nic` selector. A rule whose "
+    "ID a layer below defines changes only the fields it gives (`replace: true`: replaces "
+    "it), so an overlay of a NIC rule may leave out its `nic`.",
     required=("id",),
     at_most_one=CHECKS,
-    needs=dict.fromkeys(NIC_CHECKS, "nic"),
 )
 
 PROFILE = Obj(
@@ -253,6 +293,16 @@ PROFILE = Obj(
     },
     "An hwcheck vendor profile.",
     required=("hwcheck_profile", "name"),
+    # A NIC rule needs a `nic` selector, unless it is an overlay of a rule a layer below
+    # defines (hwcheck.profile.layering says which): without `extends`, none is.
+    schema_extra={
+        "if": {"not": {"required": ["extends"]}},
+        "then": {
+            "properties": {
+                "rules": {"items": {"dependentRequired": {c: ["nic"] for c in NIC_CHECKS}}}
+            }
+        },
+    },
 )
 
 WAIVERS = Obj(

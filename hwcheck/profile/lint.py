@@ -45,16 +45,25 @@ def lint(library: Library, ref: str, *, pci: DeviceTable | None = None) -> list[
     try:
         path, name = library.locate(ref)
         top = library.load(path, name)
-        resolve(top, library)
+        profile = resolve(top, library)
     except (ProfileError, UsageError) as err:
         return [("error", str(err))]
-    problems = [("warning", f"{where}: {message}") for where, message in top.notes]
+    # The notes of the rules as resolved: an overlay's `firmware: {min: ...}` names no format
+    # of its own, and keeps the one of the rule it changes. The rules this file wrote only.
+    written = {rule.id for rule in top.rules}
+    problems = [
+        ("warning", f"{where}: {message}")
+        for rule in profile.rules
+        if rule.id in written
+        for where, message in rule.notes
+        if where.path == top.path
+    ]
     if not top.sources:
         problems.append(("warning", f"{top.where}: the profile cites no sources"))
     problems.extend(
         ("warning", f"{rule.where}: rule {rule.id} has no title")
-        for rule in top.rules
-        if rule.check is not None and not rule.title
+        for rule in profile.rules  # an overlay's title may be the rule's it changes
+        if rule.id in written and rule.where.path == top.path and not rule.title
     )
     if pci is not None:
         from hwcheck.profile.cache import load_tree

@@ -6,6 +6,10 @@ more than compiling every shipped profile.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hwcheck.profile.spec import Doc
+
 
 class Where:
     """A position in a profile or waiver file."""
@@ -144,6 +148,31 @@ class Selector:
         return text
 
 
+class ServerSelector:
+    """Which servers a rule is about, by DMI facts: `fields` is ((inventory field, patterns),
+    ...) with every field to match and any of its patterns, as written (`*` matches any run
+    of characters); `folded` the same patterns case-folded, split at each `*`. `keys` are the
+    profile's words for the fields (`vendor`, `product`, ...). Matching is
+    hwcheck.judge.servers'."""
+
+    __slots__ = ("fields", "folded", "keys")
+
+    def __init__(
+        self, fields: tuple[tuple[str, tuple[str, ...]], ...], keys: tuple[str, ...]
+    ) -> None:
+        self.fields = fields
+        self.keys = keys
+        self.folded = tuple(
+            tuple(tuple(p.casefold().split("*")) for p in patterns) for _field, patterns in fields
+        )
+
+    def describe(self) -> str:
+        return ", ".join(
+            f"{key} {' or '.join(repr(p) for p in patterns)}"
+            for key, (_field, patterns) in zip(self.keys, self.fields, strict=True)
+        )
+
+
 class Rule:
     """One rule as a layer defines it (after overlays: as the deciding layer left it).
 
@@ -152,22 +181,32 @@ class Rule:
     (driver version) and `pair_firmware`; count -> `count` (min, max, per);
     module -> `module` (name, state) and optional `constraint` (its version);
     kernel/os/system -> `fact` (section, field) and `constraint`.
+    `server` selects the servers the rule is about (None: every server). `any_of` names the
+    group of count rules a node satisfies together (see hwcheck.judge.cardgroups). `doc` is
+    the validated mapping the rule was compiled from (after overlays: the merged one, each
+    field remembering its file, see hwcheck.profile.layering), `notes` the lint warnings
+    compiling it gave.
     """
 
     __slots__ = (
         "advisory",
+        "any_of",
         "check",
         "constraint",
         "count",
         "disabled",
+        "doc",
         "fact",
         "given",
         "id",
         "layer",
         "module",
+        "notes",
         "pair_firmware",
         "remediation",
+        "replace",
         "selector",
+        "server",
         "severity",
         "title",
         "where",
@@ -189,6 +228,11 @@ class Rule:
         self.count: tuple[int | None, int | None, str] | None = None
         self.module: tuple[str, str] | None = None
         self.fact: tuple[str, str] | None = None
+        self.server: ServerSelector | None = None
+        self.any_of: str | None = None
+        self.replace = False
+        self.doc: Doc | None = None
+        self.notes: tuple[tuple[Where, str], ...] = ()
         self.given: tuple[str, ...] = ()  # the keys this layer wrote, for the layer trace
 
     def copy(self) -> Rule:

@@ -23,15 +23,20 @@ MIN_YEAR = 1970
 
 
 class Doc(dict[str, object]):
-    """A validated mapping; `marks[key]` is the (line, column) of the key's value."""
+    """A validated mapping; `marks[key]` is the (line, column) of the key's value.
 
-    __slots__ = ("column", "line", "marks")
+    `paths` is None for a mapping read from one file; a mapping merged from several layers
+    (hwcheck.profile.layering) names there the file of each key, and `path` its own."""
+
+    __slots__ = ("column", "line", "marks", "path", "paths")
 
     def __init__(self, line: int, column: int) -> None:
         super().__init__()
         self.line = line
         self.column = column
         self.marks: dict[str, tuple[int, int]] = {}
+        self.path: str | None = None
+        self.paths: dict[str, str] | None = None
 
 
 class DocList(list[object]):
@@ -143,6 +148,29 @@ def visible(text: str) -> bool:
         ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _UNSEEN_CATEGORIES
         for ch in text
     )
+
+
+class OneOrMany(Spec):
+    """One text, or a list of them: `vendor: Dell Inc.` or `vendor: [Dell Inc., Supermicro]`.
+    Converted to a DocList either way."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Text, doc: str = "") -> None:
+        super().__init__(doc)
+        self.item = item
+
+    def schema(self) -> dict[str, object]:
+        one = self.item.schema()
+        return self._described({"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]})
+
+    def convert(self, node: tuple[object, ...], path: str) -> object:
+        if node[0] == "q":
+            return Seq(self.item).convert(node, path)
+        out = DocList(int(node[2]), int(node[3]))  # type: ignore[call-overload]
+        out.append(self.item.convert(node, path))
+        out.marks.append((out.line, out.column))
+        return out
 
 
 class Version(Spec):
@@ -307,7 +335,15 @@ class Seq(Spec):
 class Obj(Spec):
     """A mapping with a closed set of keys; unknown keys are errors with a suggestion."""
 
-    __slots__ = ("at_least_one", "at_most_one", "exactly_one", "fields", "needs", "required")
+    __slots__ = (
+        "at_least_one",
+        "at_most_one",
+        "exactly_one",
+        "fields",
+        "needs",
+        "required",
+        "schema_extra",
+    )
 
     def __init__(
         self,
@@ -319,7 +355,10 @@ class Obj(Spec):
         at_most_one: tuple[str, ...] = (),
         at_least_one: tuple[str, ...] = (),
         needs: dict[str, str] | None = None,
+        schema_extra: dict[str, object] | None = None,
     ) -> None:
+        """`schema_extra`: JSON Schema keywords for what the loader checks elsewhere (in
+        layering, say), so that the published schema refuses it too."""
         super().__init__(doc)
         self.fields = fields
         self.required = required
@@ -327,6 +366,7 @@ class Obj(Spec):
         self.at_most_one = at_most_one
         self.at_least_one = at_least_one
         self.needs = needs or {}
+        self.schema_extra = schema_extra or {}
 
     def schema(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -349,6 +389,7 @@ class Obj(Spec):
             out["allOf"] = all_of
         if self.needs:
             out["dependentRequired"] = {k: [v] for k, v in self.needs.items()}
+        out.update(self.schema_extra)
         return self._described(out)
 
     def convert(self, node: tuple[object, ...], path: str) -> object:
