@@ -91,8 +91,9 @@ vendor_driver = st.builds(
     | st.builds(lambda v: f".{v}", var_dotted),
 ).filter(
     # 3.0-rc1 or 4.2-beta is a kernel's shape (a release candidate of Linux 3.0): a driver
-    # printing it is read as the kernel release (docs/versions.md, "In-tree drivers and kernel releases"), so a vendor version of
-    # two numbers takes a word suffix only outside the kernel's majors (3 to 9).
+    # printing it is read as the kernel release (docs/versions.md, "In-tree drivers and
+    # kernel releases"), so a vendor version of two numbers takes a word suffix only
+    # outside the kernel's majors (3 to 9).
     lambda v: not re.fullmatch(r"[3-9]\.\d{1,2}-[A-Za-z]{2}.*", v)
 )
 
