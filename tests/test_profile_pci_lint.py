@@ -95,3 +95,30 @@ def test_subsystem_and_usb_ids_are_not_held_to_pci_ids_subsystem_lists(tmp_path)
         ExitStatus.OK,
         "1 profile(s): 0 error(s), 0 warning(s)\n",
     )
+
+
+def test_a_device_newer_than_pci_ids_is_no_typo_once_the_profile_names_it(tmp_path):
+    """DPDK 24.11 lists the E830-CQDA2 as 8086:12d2, which Debian 12's pci.ids (2023.04.10)
+    does not know yet: named in `device_names` with its published name, it lints clean; the
+    same profile without the entry is warned about, and the entry excuses no other ID."""
+    rule = CX6DX_RULE.replace('["15b3:101d"]', '["15b3:101d", "8086:12d2"]')
+    named = (
+        "device_names:\n"
+        '  - {id: "8086:12d2", name: "Intel Ethernet Network Adapter E830-CQDA2"}\n'
+        "rules:\n"
+    )
+    with open(CONNECTX, encoding="utf-8") as fh:
+        text = fh.read().replace(CX6DX_RULE, rule)
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(text, encoding="utf-8")
+    assert "not in pci.ids" in _lint(str(bare)).stdout
+    ok = tmp_path / "named.yaml"
+    ok.write_text(text.replace("rules:\n", named, 1), encoding="utf-8")
+    done = _lint(str(ok))
+    assert done.returncode == ExitStatus.OK, done.stdout + done.stderr
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(
+        text.replace("rules:\n", named, 1).replace('"8086:12d2"]', '"8086:12d4"]'),
+        encoding="utf-8",
+    )
+    assert "device 8086:12d4 is not in pci.ids" in _lint(str(typo)).stdout

@@ -285,6 +285,21 @@ PROFILE = Obj(
             "When `hwcheck check` picks this profile by itself: every key given must match.",
             at_least_one=("arch", "os_id", "sys_vendor", "product_name", "devices"),
         ),
+        "device_names": Seq(
+            Obj(
+                {
+                    "id": Text(
+                        "The device's PCI ID.", hint="a PCI ID like 8086:12d3", pattern=PCI_ID
+                    ),
+                    "name": Text("Its name as the source that lists the device gives it."),
+                },
+                required=("id", "name"),
+            ),
+            "Devices this profile names that an older pci.ids may not list yet, with their "
+            "published names, so `profile lint` does not take them for typos. Metadata only: "
+            "it never changes a finding, and lint still warns where pci.ids lists the ID "
+            "under another name.",
+        ),
         "unknown_nics": Text(
             "What to do with physical cards no NIC rule selects (default: inherited, else warn).",
             enum=UNKNOWN_NIC_POLICIES,

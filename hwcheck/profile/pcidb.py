@@ -12,7 +12,9 @@ was written for: the node passes by having nothing judged. Two warnings catch it
 
 Only the `vendor:device` part of a subsystem ID is looked up: pci.ids lists only some of
 the subsystems cards ship with, so a missing one says nothing. USB IDs are not PCI IDs and
-are not looked up. The database is the machine's pci.ids, passed in as a `DeviceTable`
+are not looked up. A device newer than the pci.ids installed here is named, with its
+published name, in the profile's `device_names`, and is then not taken for a typo. The
+database is the machine's pci.ids, passed in as a `DeviceTable`
 (hwcheck.probe.pciids.PciIds is one); without one there is nothing to check against.
 Positions are read from the profile's YAML tree, so every warning names file:line:column.
 """
@@ -91,7 +93,9 @@ class _Vendors:
         return self._seen[vendor]
 
 
-def _absent(scalar: _Scalar, path: str, vendors: _Vendors) -> tuple[str, str, str]:
+def _absent(
+    scalar: _Scalar, path: str, vendors: _Vendors, declared: dict[str, str]
+) -> tuple[str, str, str]:
     """(vendor, device, warning): the warning is empty when pci.ids knows the ID, and all
     three are for an ID that is not a PCI ID (a USB ID, or a value loading refuses)."""
     match = _ID.match(scalar.text)
@@ -100,6 +104,8 @@ def _absent(scalar: _Scalar, path: str, vendors: _Vendors) -> tuple[str, str, st
     vendor, device = match.group(1).lower(), match.group(2).lower()
     where = f"{path}:{scalar.line}:{scalar.column}"
     known = vendors.get(vendor)
+    if f"{vendor}:{device}" in declared and (known is None or device not in known[1]):
+        return vendor, device, ""
     if known is None:
         return vendor, device, f"{where}: PCI vendor {vendor} (in {scalar.text}) is not in pci.ids"
     name, devices = known
@@ -170,20 +176,34 @@ def _title_problem(
     return None
 
 
+def _declared(tree: tuple[object, ...]) -> dict[str, str]:
+    """The profile's `device_names`: PCI ID (lower case) -> its published name."""
+    names: dict[str, str] = {}
+    listed = _get(tree, "device_names")
+    for entry in listed[1] if listed is not None and listed[0] == "q" else ():  # type: ignore[attr-defined]
+        ident, name = _get(entry, "id"), _get(entry, "name")
+        if ident is not None and name is not None and ident[0] == name[0] == "s":
+            names[str(ident[1]).lower()] = str(name[1])
+    return names
+
+
 def pci_problems(tree: tuple[object, ...], path: str, table: DeviceTable) -> list[str]:
-    """The warnings for the profile whose YAML tree is `tree` (see the module's docstring)."""
+    """The warnings for the profile whose YAML tree is `tree` (see the module's docstring).
+    A device the profile names in `device_names` and pci.ids does not list is no typo: the
+    pci.ids here is older than the device."""
     vendors = _Vendors(table)
+    declared = _declared(tree)
     out: list[str] = []
     applies = _get(tree, "applies_to")
     for scalar in _devices_in(applies) if applies is not None else []:
-        text = _absent(scalar, path, vendors)[2]
+        text = _absent(scalar, path, vendors, declared)[2]
         if text:
             out.append(text)
     rules = _get(tree, "rules")
     for rule in rules[1] if rules is not None and rules[0] == "q" else ():  # type: ignore[attr-defined]
         ids: list[tuple[str, str]] = []
         for scalar in _devices_in(rule):
-            vendor, device, text = _absent(scalar, path, vendors)
+            vendor, device, text = _absent(scalar, path, vendors, declared)
             if text:
                 out.append(text)
             if vendor:
