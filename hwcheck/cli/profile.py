@@ -161,18 +161,6 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from hwcheck.cli.check import read_inventory
-    from hwcheck.outfile import refuse_empty_path
-    from hwcheck.profile.new import check_name, new_profile
+    from hwcheck.cli.golden import run_new as golden
 
-    refuse_empty_path(args.output, "-o/--output")
-    check_name(args.name)  # before the inventory is read: a bad name is the first thing to say
-    text = new_profile(read_inventory(args.source), name=args.name, source=args.source)
-    if args.output is not None:
-        from hwcheck.outfile import write_atomic
-
-        write_atomic(args.output, text)
-        sys.stderr.write(f"hwcheck: wrote {args.output}\n")
-    else:
-        sys.stdout.write(text)
-    return int(ExitStatus.OK)
+    return golden(args)  # over the profiles that apply to the node: cli/golden.py

@@ -6,9 +6,9 @@ model (malformed input: exit 2 with the JSON path of the problem), judges its em
 inventory again when the profiles it names are at hand (hwcheck.cli.verify: findings that do
 not follow are exit 2 unless --unverified), prints the terminal summary and writes the HTML
 report (default `<hostname>-<UTC timestamp>.html` in the reports directory, cli/reportsdir.py)
-and any JUnit or JSON copy asked for, each saying whether the result was verified. Every file is written atomically. Exit 0
-when everything was written: the node's verdict is in the reports, not in this command's
-exit code.
+and any JUnit or JSON copy asked for, each saying whether the result was verified. Every
+file is written atomically. Exit 0 when everything was written: the node's verdict is in the
+reports, not in this command's exit code.
 """
 
 # Imports live inside functions: `hwcheck --help` and the other subcommands must not pay
