@@ -62,7 +62,7 @@ def _library(args: argparse.Namespace) -> Library:
 
 def run_list(args: argparse.Namespace) -> int:
     library = _library(args)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, path in library.names():
         try:
             prof = library.load(path, name)
@@ -70,14 +70,25 @@ def run_list(args: argparse.Namespace) -> int:
             rows.append((name, "-", f"INVALID: {err}"))
             continue
         auto = "auto" if prof.applies_to is not None else "layer"
-        rows.append((name, prof.version or "-", f"{auto:5}  {prof.vendor or ''}  {path}"))
+        rows.append((name, prof.version or "-", auto, prof.vendor or "-", path))
     if not rows:
         sys.stdout.write(f"no profiles in {', '.join(library.dirs)}\n")
         return int(ExitStatus.OK)
-    width = max(len(r[0]) for r in rows)
-    for name, version, rest in rows:
-        sys.stdout.write(f"{name:<{width}}  {version:<8}  {rest}\n")
+    sys.stdout.writelines(aligned(rows))
     return int(ExitStatus.OK)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as lines whose columns line up: each column as wide as its widest cell but the
+    last cell of a row, which is written as it is."""
+    widths: dict[int, int] = {}
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths.get(i, 0), len(cell))
+    return [
+        "  ".join([*(f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:-1])), row[-1]]) + "\n"
+        for row in rows
+    ]
 
 
 def run_show(args: argparse.Namespace) -> int:

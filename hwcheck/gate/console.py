@@ -141,14 +141,14 @@ def counts_line(counts: object) -> str:
     order of the terminal's verdict line."""
     if not isinstance(counts, dict):
         return ""
-    from hwcheck.render.words import COUNT_WORDS
+    from hwcheck.render.words import count_of
     from hwcheck.status import COUNT_KEYS
 
     shown = []
     for status, key in COUNT_KEYS.items():
         value = counts.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value:
-            shown.append(f"{value} {COUNT_WORDS[status]}")
+            shown.append(count_of(status, value))
     return ", ".join(shown) or "none"
 
 
