@@ -52,6 +52,13 @@ class ProfileError(InputError):
         self.column = column
 
 
+class NoProfileError(HwcheckError):
+    """No profile applies to the node judged: hardware no profile knows, not a bad command
+    line (a PXE gate must tell the two apart)."""
+
+    exit_status = ExitStatus.NO_PROFILE
+
+
 class OutputError(HwcheckError):
     """An output file could not be written."""
 

@@ -31,6 +31,7 @@ class ExitStatus(int):
     UNKNOWN: ClassVar[ExitStatus]
     OUTPUT: ClassVar[ExitStatus]
     UNREACHABLE: ClassVar[ExitStatus]
+    NO_PROFILE: ClassVar[ExitStatus]
     INTERNAL: ClassVar[ExitStatus]
     INTERRUPTED: ClassVar[ExitStatus]
 
@@ -49,6 +50,7 @@ ExitStatus.USAGE = ExitStatus(2, "USAGE")
 ExitStatus.UNKNOWN = ExitStatus(3, "UNKNOWN")
 ExitStatus.OUTPUT = ExitStatus(4, "OUTPUT")
 ExitStatus.UNREACHABLE = ExitStatus(5, "UNREACHABLE")
+ExitStatus.NO_PROFILE = ExitStatus(6, "NO_PROFILE")
 ExitStatus.INTERNAL = ExitStatus(70, "INTERNAL")
 ExitStatus.INTERRUPTED = ExitStatus(130, "INTERRUPTED")
 
@@ -57,12 +59,14 @@ EXIT_CODE_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.NONCOMPLIANT: "check: an error-severity rule failed (or, with --strict, a "
     "warning); fleet: some node is non-compliant",
     ExitStatus.USAGE: "bad command line or invalid input: profile, waiver, inventory, capture; "
-    "fleet: some input could not be read or judged",
+    "fleet: some input could not be read",
     ExitStatus.UNKNOWN: "check: a fact an error-severity rule needs is missing or unparsable; "
     "fleet: the worst node is unknown",
     ExitStatus.OUTPUT: "an output file could not be written (nothing partial is left behind)",
     ExitStatus.UNREACHABLE: "gate: the collector could not be reached before the deadline; "
     "the submission was spooled (and judged locally when possible), not confirmed",
+    ExitStatus.NO_PROFILE: "check, gate: no profile applies to this node (hardware no profile "
+    "knows; --profile names one); fleet: the worst node is one no profile applies to",
     ExitStatus.INTERNAL: "a bug in hwcheck; please report it (HWCHECK_DEBUG=1 shows details)",
     ExitStatus.INTERRUPTED: "Ctrl-C, SIGTERM or SIGHUP; nothing partial is left behind",
 }
@@ -176,7 +180,8 @@ def node_verdict(
 # ---- a fleet's verdict ------------------------------------------------------------------
 
 # A fleet's verdict is the worst of its nodes', in this order (worst first); an `error` node
-# (its input could not be read or judged) is never counted compliant and never exits 0.
+# (its input could not be read, or no profile applies to it) is never counted compliant and
+# never exits 0.
 FLEET_PRECEDENCE: tuple[str, ...] = ("noncompliant", "error", "unknown", "compliant")
 FLEET_RANK: dict[str, int] = {verdict: rank for rank, verdict in enumerate(FLEET_PRECEDENCE)}
 """Verdict -> its place in FLEET_PRECEDENCE (0 is the worst)."""
@@ -186,8 +191,38 @@ FLEET_EXIT: dict[str, ExitStatus] = {
     "unknown": ExitStatus.UNKNOWN,
     "compliant": ExitStatus.OK,
 }
+"""Verdict -> its exit code; an `error` node's is USAGE when its input could not be read and
+NO_PROFILE when no profile applies to it (VERDICT_EXITS)."""
+
+VERDICT_EXITS: dict[str, tuple[ExitStatus, ...]] = {
+    "noncompliant": (ExitStatus.NONCOMPLIANT,),
+    "error": (ExitStatus.USAGE, ExitStatus.NO_PROFILE),
+    "unknown": (ExitStatus.UNKNOWN,),
+    "compliant": (ExitStatus.OK,),
+}
+"""Verdict -> every exit code a node with it can have (a collector's answer must pair them so)."""
+
+FLEET_EXIT_PRECEDENCE: tuple[ExitStatus, ...] = (
+    ExitStatus.NONCOMPLIANT,
+    ExitStatus.USAGE,
+    ExitStatus.NO_PROFILE,
+    ExitStatus.UNKNOWN,
+    ExitStatus.OK,
+)
+"""A fleet exits with the worst of its nodes' exit codes, in this order (worst first):
+noncompliant, unreadable input, no profile, unknown, compliant. It follows FLEET_PRECEDENCE:
+both `error` codes sit where `error` does."""
 
 
 def worst_verdict(verdicts: Iterable[str]) -> str:
     """The worst of node verdicts by FLEET_PRECEDENCE; `compliant` for none."""
     return min(verdicts, key=FLEET_RANK.__getitem__, default="compliant")
+
+
+def fleet_exit(codes: Iterable[int]) -> ExitStatus:
+    """A fleet's exit code: the worst of its nodes' by FLEET_EXIT_PRECEDENCE; OK for none. A
+    code no node can have is taken as an unreadable input's."""
+    ranks = [
+        FLEET_EXIT_PRECEDENCE.index(code) if code in FLEET_EXIT_PRECEDENCE else 1 for code in codes
+    ]
+    return FLEET_EXIT_PRECEDENCE[min(ranks)] if ranks else ExitStatus.OK

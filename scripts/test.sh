@@ -13,7 +13,7 @@ STDLIB_PATH=(
   hwcheck/__init__.py hwcheck/__main__.py hwcheck/capture.py hwcheck/compactjson.py
   hwcheck/errors.py hwcheck/outfile.py hwcheck/status.py hwcheck/shipped.py
   hwcheck/cli/__init__.py hwcheck/cli/capture.py hwcheck/cli/gate.py hwcheck/cli/parser.py
-  hwcheck/cli/probe.py hwcheck/cli/quickargs.py hwcheck/cli/streams.py hwcheck/gate/*.py
+  hwcheck/cli/once.py hwcheck/cli/probe.py hwcheck/cli/quickargs.py hwcheck/cli/streams.py hwcheck/gate/*.py
   hwcheck/model/__init__.py hwcheck/model/cardident.py hwcheck/probe/*.py
   hwcheck/render/__init__.py hwcheck/render/inventory_text.py hwcheck/render/words.py
 )

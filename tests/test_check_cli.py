@@ -96,4 +96,11 @@ def test_profile_new_writes_a_profile_the_golden_node_passes(tmp_path):
     assert 'firmware: {format: mlx, component: fw, min: "16.32.2004"}' in text
     assert hwcheck("profile", "lint", str(out), "--profile-path", "profiles").returncode in (0, 1)
     run = check("mellanox-cx5-dell", "--profile", str(out))
-    assert run.returncode == ExitStatus.OK, run.stdout
+    # Its own rules pass; the ConnectX-6 Dx below NVIDIA's minimum still fails (said when the
+    # profile was written: tests/test_profile_new_golden.py), and only that does.
+    assert run.returncode == ExitStatus.NONCOMPLIANT, run.stdout
+    assert "FAIL     nvidia.cx6dx.firmware  [error, layer nvidia/connectx]" in run.stdout
+    assert run.stdout.startswith(" NON-COMPLIANT   ocp-worker-r750-21: 1 failed, 1 unknown, ")
+    assert "golden value below a vendor minimum: nvidia.cx6dx.firmware" in (
+        hwcheck("profile", "new", "--from", os.path.join(INV, "mellanox-cx5-dell.json")).stderr
+    )

@@ -91,7 +91,8 @@ def test_exit_2_bad_inventory_and_usage(tmp_path):
     )
 
 
-def test_exit_2_when_no_profile_applies():
+def test_exit_6_when_no_profile_applies():
+    """Hardware no profile knows is not a broken command line: a PXE hook tells 6 from 2."""
     run = hwcheck(
         "check",
         "--no-html",
@@ -100,12 +101,25 @@ def test_exit_2_when_no_profile_applies():
         "--profile-path",
         "profiles",
     )
-    assert run.returncode == ExitStatus.USAGE
-    assert "no profile applies to this node" in run.stderr
-    assert (
-        "nvidia/connectx: no card with PCI ID 15b3:1015, 15b3:1017, 15b3:101d is present"
-        in run.stderr
-    )
+    assert run.returncode == ExitStatus.NO_PROFILE == 6
+    assert run.stdout == ""
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("hwcheck: error: no profile applies to this node")
+    assert "nvidia/connectx: no card with PCI ID 15b3:1015, 15b3:1017, 15b3:101d is present" in line
+    assert line.endswith("; name one with --profile")
+
+
+def test_every_exit_code_has_a_distinct_documented_meaning():
+    from hwcheck.status import EXIT_CODE_HELP, EXIT_CODE_MEANINGS
+
+    codes = [int(code) for code in EXIT_CODE_MEANINGS]
+    assert len(set(codes)) == len(codes)
+    assert 6 in codes and "no profile applies to this node" in EXIT_CODE_MEANINGS[6]
+    assert "    6  no_profile" in EXIT_CODE_HELP
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    for code in codes:
+        assert f"| {code} |" in readme, code
 
 
 @pytest.mark.live
@@ -135,3 +149,47 @@ def test_exit_5_gate_cannot_reach_the_collector(tmp_path):
     assert run.returncode == ExitStatus.UNREACHABLE == 5
     assert "NOT CONFIRMED BY THE COLLECTOR" in run.stdout
     assert len(os.listdir(tmp_path / "spool")) == 1
+
+
+def fleet(tmp_path, *names: str) -> tuple[int, dict]:
+    """`hwcheck fleet` over fixture inventories (and `broken`: a file that is not JSON)."""
+    import json
+
+    inputs = []
+    for name in names:
+        if name == "broken":
+            bad = tmp_path / "broken.json"
+            bad.write_text("{not json", encoding="utf-8")
+            inputs.append(str(bad))
+        else:
+            inputs.append(os.path.join(INV, f"{name}.json"))
+    out = tmp_path / "fleet.json"
+    run = hwcheck("fleet", *inputs, "--profile-dir", "profiles", "--json", str(out), "-q")
+    assert "Traceback" not in run.stderr
+    return run.returncode, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_fleet_error_rows_keep_their_cause_and_the_exit_follows_the_precedence(tmp_path):
+    """noncompliant (1) > unreadable input (2) > no profile (6) > unknown (3) > compliant (0)."""
+    code, doc = fleet(tmp_path, "qlogic-qede", "virtio-vm")
+    assert code == doc["exit_code"] == ExitStatus.NO_PROFILE
+    rows = {row["source"].rsplit("/", 1)[-1]: row for row in doc["nodes"]}
+    assert (rows["qlogic-qede.json"]["verdict"], rows["qlogic-qede.json"]["exit_code"]) == (
+        "error",
+        6,
+    )
+    code, doc = fleet(tmp_path, "qlogic-qede", "broken", "virtio-vm")
+    assert code == doc["exit_code"] == ExitStatus.USAGE
+    rows = {row["source"].rsplit("/", 1)[-1]: row for row in doc["nodes"]}
+    assert rows["broken.json"]["exit_code"] == 2 and rows["qlogic-qede.json"]["exit_code"] == 6
+    code, _ = fleet(tmp_path, "qlogic-qede", "broken", "intel-x710-i40e")
+    assert code == ExitStatus.NONCOMPLIANT
+
+
+def test_fleet_exit_precedence_is_defined_once():
+    from hwcheck.status import FLEET_EXIT_PRECEDENCE, FLEET_PRECEDENCE, VERDICT_EXITS, fleet_exit
+
+    assert [int(c) for c in FLEET_EXIT_PRECEDENCE] == [1, 2, 6, 3, 0]
+    # The codes follow the verdicts' order: each verdict's codes sit where it does.
+    assert [c for v in FLEET_PRECEDENCE for c in VERDICT_EXITS[v]] == list(FLEET_EXIT_PRECEDENCE)
+    assert fleet_exit([0, 3, 6]) == 6 and fleet_exit([6, 2]) == 2 and fleet_exit([]) == 0

@@ -165,7 +165,7 @@ def test_a_bad_store_url_is_refused_at_store():
 def test_a_node_no_profile_applies_to_is_its_named_error_row(store_url):
     """The collector stores a node no profile applies to as unjudged (its reason and who it
     is); a fleet over the store shows it as that node's error row, with its name, never as a
-    document it cannot read, and exits 2."""
+    document it cannot read, and exits 6 (no profile applies), not 2 (an unreadable input)."""
     from hwcheck.collector.profiles import Generation
     from hwcheck.collector.submission import judge_submission
 
@@ -181,7 +181,8 @@ def test_a_node_no_profile_applies_to_is_its_named_error_row(store_url):
         store.close()
     code, fleet, _ = _fleet("--store", store_url)
     (row,) = fleet["nodes"]
-    assert row["verdict"] == "error" and code == 2
+    assert row["verdict"] == "error" and code == 6
+    assert row["exit_code"] == 6 and fleet["exit_code"] == 6
     assert row["node"] == sub.node_key
     assert row["hostname"] == "node00007" and row["serial"] == "SN00000007"
     assert "no profile" in row["error"] and "kind" not in row["error"], row["error"]

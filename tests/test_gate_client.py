@@ -120,6 +120,22 @@ def test_noncompliant_node_exits_1_with_its_failed_finding(collector, tmp_path):
     assert stored(collector, "compute-r740-07/7XJ2Q63")["submissions"] == node["submissions"]
 
 
+def test_a_node_no_profile_applies_to_exits_6_not_2(collector, tmp_path):
+    """Hardware no profile knows: the collector stores it unjudged and answers exit code 6;
+    the gate exits with it, so a boot script tells it from a broken setting (2)."""
+    tok = token_file(tmp_path, collector.enroll_token)
+    qede = os.path.join(INV, "qlogic-qede.json")
+    done = gate("--url", collector.url, "--token-file", tok, "--inventory", qede, "--quiet")
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert done.stdout == "hwcheck gate: dl380g10-ceph-05: error\n"
+    node = stored(collector, "dl380g10-ceph-05/MXQ91904KT")
+    assert (node["verdict"], node["exit_code"]) == ("error", 6)
+    loud = gate("--url", collector.url, "--token-file", tok, "--inventory", qede)
+    assert loud.returncode == 6
+    assert "error:     no profile applies to this node (broadcom/netxtreme-e: " in loud.stdout
+    assert "next:      No profile applies to this hardware: add one" in loud.stdout
+
+
 def test_hostile_strings_reach_the_console_as_plain_ascii(collector, tmp_path):
     with open(VM, encoding="utf-8") as fh:
         doc = json.load(fh)

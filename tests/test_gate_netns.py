@@ -13,7 +13,7 @@ address only), and nodes that run the real `hwcheck gate` against it at the same
 - one node probes itself LIVE, with hwcheck.pyz under a bare `python3 -I` as a ramdisk runs
   it, so the inventory it posts holds that namespace's links (its eth0 and a veth pair made
   there) and its hostname; no profile applies to a node without cards, so its verdict is
-  `error` (exit 2), from the collector as from `hwcheck check`.
+  `error` (exit 6: no profile applies), from the collector as from `hwcheck check`.
 
 Each gate's exit code must be the verdict's exit code the collector stored for that node,
 and the exit code `hwcheck check --inventory` gives for the same document with the same
@@ -213,7 +213,7 @@ def test_nodes_in_their_namespaces_exit_with_the_verdict_the_collector_stored(
     rc, output = finished["live"]
     node = nodes[LIVE_HOSTNAME]
     assert node["verdict"] == "error", (node, output)
-    assert rc == node["exit_code"] == 2, output
+    assert rc == node["exit_code"] == 6, output
     document = stored_inventory(collector, node["node_key"])
     inventory = json.loads(document)
     assert inventory["host"]["hostname"] == LIVE_HOSTNAME

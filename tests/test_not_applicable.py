@@ -92,7 +92,10 @@ def test_every_report_shows_them(tmp_path):
 
     suites = ET.fromstring(render_junit(result))  # noqa: S314 - our own output under test
     assert suites.get("skipped") == "2"
-    case = next(c for c in suites.iter("testcase") if c.get("classname") == "site.x710.firmware")
+    host = result["node"]["hostname"]
+    case = next(
+        c for c in suites.iter("testcase") if c.get("classname") == f"{host}.site.x710.firmware"
+    )
     skipped = case.find("skipped")
     assert skipped is not None
     assert skipped.get("message") == "No NIC on this node matches 8086:1527."

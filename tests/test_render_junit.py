@@ -53,11 +53,18 @@ def test_the_schema_itself_rejects_a_malformed_report(schema):
 
 
 def cases(xml):
+    """The root, and each case by (rule ID, subject): its classname is `HOST.RULE_ID`, HOST
+    the one its suite is named for (`HOST: PROFILE`)."""
     root = ET.fromstring(xml)  # noqa: S314 - our own output under test
     out = {}
-    for case in root.iter("testcase"):
-        outcome = [child.tag for child in case if child.tag != "system-out"]
-        out[(case.get("classname"), case.get("name"))] = (outcome[0] if outcome else "pass", case)
+    for suite in root.iter("testsuite"):
+        host = suite.get("name").rsplit(": ", 1)[0]
+        for case in suite.iter("testcase"):
+            outcome = [child.tag for child in case if child.tag != "system-out"]
+            classname = case.get("classname")
+            assert classname.startswith(host + "."), (classname, host)
+            rule = classname[len(host) + 1 :]
+            out[(rule, case.get("name"))] = (outcome[0] if outcome else "pass", case)
     return root, out
 
 
@@ -73,7 +80,7 @@ def test_one_case_per_rule_and_subject_with_outcomes_that_mirror_the_verdict():
     cx6 = "MT2892 Family [ConnectX-6 Dx] (ens5f0np0, ens5f1np1) at 0000:86:00"
     assert found[("nvidia.cx6dx.firmware.min", cx6)][0] == "skipped"
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["dc1-compute"]
+    assert [s.get("name") for s in suites] == ["r640-compute-07.dc1.example.net: dc1-compute"]
     suite = suites[0]
     assert (
         suite.get("tests"),
@@ -146,3 +153,62 @@ def test_hostile_values_stay_well_formed_text():
     assert '<script>window.__pwned="script"</script> ]]> &amp; \\x00\\x1b[31m' in text
     assert "javascript:" not in text  # only http(s) advisories are offered as links
     assert root.find("testsuite").get("hostname") == "../../etc/<b>evil</b> -rf"
+
+
+def _check_junit(tmp_path, name, inventory):
+    """`hwcheck check --junit` of `inventory` (a document), through the real command line."""
+    import subprocess
+    import sys
+
+    inv = tmp_path / f"{name}.json"
+    inv.write_text(json.dumps(inventory), encoding="utf-8")
+    out = tmp_path / f"{name}.xml"
+    profiles = os.path.join(os.path.dirname(HERE), "profiles")
+    argv = ["check", "--no-html", "--inventory", str(inv), "--profile-dir", profiles]
+    done = subprocess.run(
+        [sys.executable, "-m", "hwcheck", *argv, "--junit", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 1, 3), done.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_two_nodes_files_merge_in_one_ci_view_without_clashing_names(tmp_path, schema):
+    """Two nodes of one model (the real X710 fixture inventory, the second with another
+    hostname and serial) judged by the same profiles: every suite and every case is still
+    told apart once their files are merged, as a CI view merges the files of 400 nodes."""
+    with open(os.path.join(HERE, "fixtures", "inventories", "intel-x710-i40e.json")) as fh:
+        first = json.load(fh)
+    second = json.loads(json.dumps(first))
+    second["host"]["hostname"] = "compute-r740-08"
+    second["system"]["product_serial"] = "8XJ2Q63"
+    merged = ET.Element("testsuites")
+    seen_suites, seen_cases, per_node = [], [], []
+    for name, inventory in (("a", first), ("b", second)):
+        xml = _check_junit(tmp_path, name, inventory)
+        schema.validate(xml)
+        root = ET.fromstring(xml)  # noqa: S314 - our own output under test
+        host = inventory["host"]["hostname"]
+        suites = root.findall("testsuite")
+        assert suites and all(s.get("name").startswith(f"{host}: ") for s in suites)
+        found = [(c.get("classname"), c.get("name")) for s in suites for c in s.iter("testcase")]
+        assert all(classname.startswith(f"{host}.") for classname, _ in found)
+        per_node.append({(c[len(host) + 1 :], n) for c, n in found})
+        seen_suites += [s.get("name") for s in suites]
+        seen_cases += found
+        merged.extend(suites)
+    # The same rules on the same cards on both nodes: without the host these would clash.
+    shared = per_node[0] & per_node[1]
+    assert ("intel.700.nvm", next(n for r, n in shared if r == "intel.700.nvm")) in shared
+    assert len(set(seen_suites)) == len(seen_suites)
+    assert len(set(seen_cases)) == len(seen_cases)
+    schema.validate(ET.tostring(merged, encoding="unicode"))
+
+
+def test_a_result_without_profiles_is_one_suite_named_by_its_host():
+    result = load("passing-vm.json")
+    result.update(profiles=[], findings=[], not_applicable=[])
+    root = ET.fromstring(render_junit(result))  # noqa: S314 - our own output under test
+    assert [s.get("name") for s in root.iter("testsuite")] == ["vm"]

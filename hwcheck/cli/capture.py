@@ -28,9 +28,11 @@ def run(args: argparse.Namespace) -> int:
     # The archive on standard output (`/dev/stdout | tar tz`): the message must not follow it.
     console = sys.stderr if is_standard_output(args.out) else sys.stdout
 
+    from hwcheck.render.words import plural
+
     inventory = write_capture(args.out, lshw=not args.no_lshw)
     console.write(
-        f"hwcheck: captured {len(inventory['nics'])} interfaces, {len(inventory['gaps'])} gaps "
-        f"to {args.out}\n"
+        f"hwcheck: captured {plural(len(inventory['nics']), 'interface')}, "
+        f"{plural(len(inventory['gaps']), 'gap')} to {args.out}\n"
     )
     return 0

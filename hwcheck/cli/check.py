@@ -114,12 +114,12 @@ def read_inventory(path: str) -> Inventory:
 
 def _profiles(args: argparse.Namespace, inventory: Inventory) -> list[tuple[Profile, str]]:
     from hwcheck.cli.searchpath import library_of
-    from hwcheck.errors import InputError
+    from hwcheck.errors import NoProfileError
     from hwcheck.profile.selection import Selection
 
     chosen, none = Selection(library_of(args), args.profile).pick(inventory)
     if none is not None:
-        raise InputError(f"{none}; name one with --profile")
+        raise NoProfileError(f"{none}; name one with --profile")  # exit 6
     return chosen
 
 

@@ -217,22 +217,29 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
 
 
 def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
-    from hwcheck.render.words import FLEET_VERDICT_HEADINGS, FLEET_VERDICT_WORDS, status_word
+    from hwcheck.render.words import (
+        FLEET_VERDICT_HEADINGS,
+        FLEET_VERDICT_WORDS,
+        plural,
+        status_word,
+    )
 
     counts = fleet["counts"]
     tally = ", ".join(
         f"{counts[v]} {FLEET_VERDICT_HEADINGS[v]}"
         for v in ("compliant", "noncompliant", "unknown", "error")
     )
-    line = f"fleet {FLEET_VERDICT_WORDS[fleet['verdict']]}: {counts['nodes']} nodes: {tally}"
+    nodes = plural(counts["nodes"], "node")
+    line = f"fleet {FLEET_VERDICT_WORDS[fleet['verdict']]}: {nodes}: {tally}"
     if counts["superseded"]:
-        line += f" ({counts['superseded']} superseded inputs)"
+        line += f" ({plural(counts['superseded'], 'superseded input')})"
     console.write(line + "\n")
     if quiet:
         return
     for rule in fleet["failing_rules"][:10]:
         console.write(
-            f"  {status_word(rule['status']):<7} {rule['nodes']:>6} nodes  {rule['rule_id']} "
+            f"  {status_word(rule['status']):<7} {plural(rule['nodes'], 'node'):>12}  "
+            f"{rule['rule_id']} "
             f"({rule['profile']}): {rule['title']}\n"
         )
     errors = [row for row in fleet["nodes"] if row["verdict"] == "error"]

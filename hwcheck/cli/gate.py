@@ -173,7 +173,7 @@ def _deliver(
 
     from hwcheck.gate import client, console
     from hwcheck.gate.config import default_spool
-    from hwcheck.status import FLEET_EXIT, ExitStatus
+    from hwcheck.status import ExitStatus
 
     deadline = started + config.deadline
     spool_path = config.spool or default_spool(os.environ)
@@ -215,8 +215,9 @@ def _deliver(
         lines = console.verdict_lines(
             answer, collector=config.url, colour=console.colour_for(sys.stdout)
         )
-        console.write(sys.stdout, lines + console.next_lines(verdict))
-    return int(FLEET_EXIT.get(verdict, ExitStatus.USAGE))
+        console.write(sys.stdout, lines + console.next_lines(verdict, answer.get("exit_code")))
+    code = answer.get("exit_code")  # checked by verdict_answer: one its verdict can have
+    return code if isinstance(code, int) else int(ExitStatus.USAGE)
 
 
 def _refused(err: Exception, url: str) -> Exception:

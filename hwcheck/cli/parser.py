@@ -13,6 +13,10 @@ import sys
 from hwcheck import __version__
 from hwcheck.status import EXIT_CODE_HELP, ExitStatus
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 SUBCOMMANDS: tuple[str, ...]
 SUBCOMMANDS = ("probe", "capture", "check", "gate", "fleet", "report", "profile", "serve")
 SUBCOMMANDS += ("waivers",)  # hwcheck.cli.waivers: `waivers lint`
@@ -60,11 +64,40 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs.setdefault("epilog", EPILOG)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from hwcheck.cli import once
+
+        once.register(self)  # an option that takes one value refuses a second
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        from hwcheck.cli import once
+
+        parsed, extra = self.parse_known_args(args)
+        if extra:
+            # Refused by the subcommand that was given them, with its usage, not hwcheck's.
+            _innermost(self, parsed).error(f"unrecognized arguments: {' '.join(extra)}")
+        return once.forget(parsed)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"hwcheck: error: {message}\n")
         raise SystemExit(ExitStatus.USAGE)
+
+
+def _innermost(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The (sub)parser that read the last subcommand named in `args` (`hwcheck profile new`:
+    the parser of `new`)."""
+    while True:
+        chosen = None
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction) and action.dest:
+                chosen = action.choices.get(getattr(args, action.dest, None) or "")
+        if chosen is None:
+            return parser
+        parser = chosen
 
 
 def _requested(argv: list[str]) -> str | None:

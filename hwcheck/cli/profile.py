@@ -45,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     a.add_argument("profiles", nargs="*", metavar="NAME|PATH")
     a.set_defaults(func=run_lint)
-    a = actions.add_parser("new", help="write a starting profile from a golden node's inventory")
+    a = actions.add_parser(
+        "new", parents=[dirs], help="write a starting profile from a golden node's inventory"
+    )
     a.add_argument("--from", dest="source", required=True, metavar="INVENTORY")
     a.add_argument("--name", default="site/golden", help="profile name (default site/golden)")
     a.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -61,7 +63,7 @@ def _library(args: argparse.Namespace) -> Library:
 
 def run_list(args: argparse.Namespace) -> int:
     library = _library(args)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, path in library.names():
         try:
             prof = library.load(path, name)
@@ -69,17 +71,28 @@ def run_list(args: argparse.Namespace) -> int:
             rows.append((name, "-", f"INVALID: {err}"))
             continue
         auto = "auto" if prof.applies_to is not None else "layer"
-        rows.append((name, prof.version or "-", f"{auto:5}  {prof.vendor or ''}  {path}"))
+        rows.append((name, prof.version or "-", auto, prof.vendor or "-", path))
     if not rows:
         sys.stdout.write(f"no profiles in {', '.join(library.dirs)}\n")
     else:
-        width = max(len(r[0]) for r in rows)
-        for name, version, rest in rows:
-            sys.stdout.write(f"{name:<{width}}  {version:<8}  {rest}\n")
+        sys.stdout.writelines(aligned(rows))
     from hwcheck.cli.waivers import waiver_file_lines
 
     sys.stdout.writelines(waiver_file_lines(library))
     return int(ExitStatus.OK)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as lines whose columns line up: each column as wide as its widest cell but the
+    last cell of a row, which is written as it is."""
+    widths: dict[int, int] = {}
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths.get(i, 0), len(cell))
+    return [
+        "  ".join([*(f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:-1])), row[-1]]) + "\n"
+        for row in rows
+    ]
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -202,18 +215,6 @@ def _pci_ids() -> PciIds | None:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from hwcheck.cli.check import read_inventory
-    from hwcheck.outfile import refuse_empty_path
-    from hwcheck.profile.new import check_name, new_profile
+    from hwcheck.cli.golden import run_new as golden
 
-    refuse_empty_path(args.output, "-o/--output")
-    check_name(args.name)  # before the inventory is read: a bad name is the first thing to say
-    text = new_profile(read_inventory(args.source), name=args.name, source=args.source)
-    if args.output is not None:
-        from hwcheck.outfile import write_atomic
-
-        write_atomic(args.output, text)
-        sys.stderr.write(f"hwcheck: wrote {args.output}\n")
-    else:
-        sys.stdout.write(text)
-    return int(ExitStatus.OK)
+    return golden(args)  # over the profiles that apply to the node: cli/golden.py

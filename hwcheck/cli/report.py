@@ -5,10 +5,10 @@ options and output stage that `hwcheck check` shares.
 model (malformed input: exit 2 with the JSON path of the problem), judges its embedded
 inventory again when the profiles it names are at hand (hwcheck.cli.verify: findings that do
 not follow are exit 2 unless --unverified), prints the terminal summary and writes the HTML
-report (default `reports/<hostname>-<UTC timestamp>.html`) and any JUnit or JSON copy asked
-for, each saying whether the result was verified. Every file is written atomically. Exit 0
-when everything was written: the node's verdict is in the reports, not in this command's
-exit code.
+report (default `<hostname>-<UTC timestamp>.html` in the reports directory, cli/reportsdir.py)
+and any JUnit or JSON copy asked for, each saying whether the result was verified. Every
+file is written atomically. Exit 0 when everything was written: the node's verdict is in the
+reports, not in this command's exit code.
 """
 
 # Imports live inside functions: `hwcheck --help` and the other subcommands must not pay
@@ -29,17 +29,30 @@ if TYPE_CHECKING:
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
-    """--html/--no-html, --junit, --json and --quiet, as `check` and `report` share them."""
+    """--html/--no-html/--reports-dir, --junit, --json and --quiet, as `check` and `report`
+    share them."""
     html = p.add_mutually_exclusive_group()
     html.add_argument(
         "--html",
         metavar="PATH",
-        help="write the HTML report here (default: reports/<hostname>-<UTC timestamp>.html)",
+        help="write the HTML report here (default: <hostname>-<UTC timestamp>.html in the "
+        "reports directory)",
     )
     html.add_argument("--no-html", action="store_true", help="do not write an HTML report")
+    html.add_argument(
+        "--reports-dir",
+        metavar="DIR",
+        help="the reports directory (default: $HWCHECK_REPORTS_DIR, else ./reports unless the "
+        "current directory is on a ramdisk or cannot be written: then no HTML report)",
+    )
     p.add_argument("--junit", metavar="PATH", help="write JUnit XML here ('-': stdout)")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON here ('-': stdout)")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    p.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print only the verdict line and the reports written",
+    )
     from hwcheck.cli.expiring import add_expiring_option
 
     add_expiring_option(p)  # --expiring-within DAYS
@@ -140,8 +153,8 @@ def emit(result: Result, args: argparse.Namespace) -> TextIO:
     console.write(
         render_text(result, color=want_color(console, os.environ), quiet=args.quiet, soon=soon)
     )
-    if not args.quiet:
-        console.writelines(f"wrote {path}\n" for path in written)
+    # Where reports went is always said, --quiet too: a file is never written unannounced.
+    console.writelines(f"wrote {path}\n" for path in written)
     if warning:
         sys.stderr.write(warning)
     return console
@@ -152,6 +165,9 @@ def _render(
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """Every report asked for, rendered before anything is written: (path, text) for each
     explicit output, HTML first, and the default HTML report if that is what is wanted."""
+    import os
+    import sys
+
     outputs: list[tuple[str, str]] = []
     if args.junit is not None:
         from hwcheck.render.junit import render_junit
@@ -167,9 +183,14 @@ def _render(
 
     if args.html is not None:
         return [(args.html, render_html(result, soon=soon)), *outputs], None
+    from hwcheck.cli.reportsdir import default_reports_dir
     from hwcheck.render import default_html_path
 
-    return outputs, (default_html_path(result), render_html(result, soon=soon))
+    directory, note = default_reports_dir(args.reports_dir, os.environ)
+    if directory is None:
+        sys.stderr.write(note or "")
+        return outputs, None
+    return outputs, (default_html_path(result, directory), render_html(result, soon=soon))
 
 
 def _write(

@@ -14,7 +14,7 @@ import json
 import zlib
 
 from hwcheck.errors import HwcheckError
-from hwcheck.status import ANSWER_FAILED, FLEET_EXIT
+from hwcheck.status import ANSWER_FAILED, FLEET_EXIT, ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def judge_submission(data: bytes, generation: Generation, *, received_at: str) -
     key = key if key is not None else f"unnamed/{digest[:16]}"
     selected, none = generation.selection.pick(inventory)
     if none is not None:
-        verdict, exit_code = "error", int(FLEET_EXIT["error"])
+        verdict, exit_code = "error", int(ExitStatus.NO_PROFILE)
         profiles: tuple[str, ...] = ()
         result = _unjudged(none, node)
         rules: tuple[tuple[str, str], ...] = ()

@@ -11,7 +11,7 @@ from hwcheck.errors import HwcheckError
 from hwcheck.fleet.identity import node_key
 from hwcheck.fleet.models import card_model, cohort_of
 from hwcheck.model.summary import UNJUDGED_KIND
-from hwcheck.status import STATUS_RANK
+from hwcheck.status import STATUS_RANK, ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,7 +92,9 @@ def judge_item(item: Item, how: Judging) -> Outcome:
         return error_outcome(item.label, f"cannot be read: {type(err).__name__}")
 
 
-def error_outcome(source: str, reason: str) -> Outcome:
+def error_outcome(source: str, reason: str, *, exit_code: int = 2) -> Outcome:
+    """An error row: its input could not be read (exit 2), or no profile applies to the node
+    (`exit_code` 6, ExitStatus.NO_PROFILE)."""
     row: NodeRow = {
         "node": source,
         "hostname": None,
@@ -103,7 +105,7 @@ def error_outcome(source: str, reason: str) -> Outcome:
         "collected_at": None,
         "judged_at": None,
         "verdict": "error",
-        "exit_code": 2,
+        "exit_code": exit_code,
         "error": reason,
         "source": source,
         "profiles": [],
@@ -156,7 +158,7 @@ def _unjudged(item: Item, document: dict[str, object]) -> Outcome:
     from hwcheck.model.summary import unjudged_node
 
     reason, node = unjudged_node(document)
-    outcome = error_outcome(item.label, reason)
+    outcome = error_outcome(item.label, reason, exit_code=int(ExitStatus.NO_PROFILE))
     if node is not None:
         _name(outcome.row, node)
     return outcome
@@ -203,7 +205,7 @@ def _judge_inventory(item: Item, how: Judging, inventory: Inventory) -> Outcome:
 
     selected, none = how.selection.pick(inventory)
     if none is not None:
-        outcome = error_outcome(item.label, none)
+        outcome = error_outcome(item.label, none, exit_code=int(ExitStatus.NO_PROFILE))
         _identify(outcome.row, inventory, None)
         return outcome
     result = judge_node(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hwcheck.fleet.identity import newer
 from hwcheck.fleet.nodes import URGENCY
-from hwcheck.status import FLEET_EXIT, FLEET_RANK, worst_verdict
+from hwcheck.status import FLEET_RANK, fleet_exit, worst_verdict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ def build_fleet(
         "strict": strict,
         "rejudged": rejudged,
         "verdict": verdict,  # type: ignore[typeddict-item]
-        "exit_code": int(FLEET_EXIT[verdict]),
+        "exit_code": int(fleet_exit(row["exit_code"] for row in rows)),
         "counts": _counts((row["verdict"] for row in rows), len(superseded)),
         "by_profile": _rollups(by_profile),
         "by_cohort": _rollups(by_cohort),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 
 from hwcheck import __version__
-from hwcheck.status import FLEET_EXIT
+from hwcheck.status import VERDICT_EXITS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -454,7 +454,8 @@ def verdict_answer(reply: Reply) -> dict[str, object]:
     if not isinstance(doc, dict) or doc.get("kind") != "hwcheck-verdict":
         raise Refused("the collector's answer is not a hwcheck verdict", reply.status)
     verdict, code = doc.get("verdict"), doc.get("exit_code")
-    if not isinstance(verdict, str) or verdict not in FLEET_EXIT or FLEET_EXIT[verdict] != code:
+    exits = VERDICT_EXITS.get(verdict) if isinstance(verdict, str) else None
+    if exits is None or isinstance(code, bool) or code not in exits:
         raise Refused(
             f"the collector's answer has verdict {verdict!r} with exit code {code!r}", reply.status
         )

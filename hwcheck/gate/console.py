@@ -50,6 +50,8 @@ NEXT = {
     "unknown": "A fact a required rule needs could not be read: see the report, fix the "
     "probe's access (or the hardware), then boot again.",
     "error": "The collector could not judge this inventory: see its report.",
+    "no-profile": "No profile applies to this hardware: add one to the collector's profiles "
+    "(or name one with hwcheck.profile=), then boot again.",
 }
 
 _COLOURS = {"compliant": "32", "noncompliant": "31", "unknown": "33", "error": "31"}
@@ -139,14 +141,14 @@ def counts_line(counts: object) -> str:
     order of the terminal's verdict line."""
     if not isinstance(counts, dict):
         return ""
-    from hwcheck.render.words import COUNT_WORDS
+    from hwcheck.render.words import count_of
     from hwcheck.status import COUNT_KEYS
 
     shown = []
     for status, key in COUNT_KEYS.items():
         value = counts.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value:
-            shown.append(f"{value} {COUNT_WORDS[status]}")
+            shown.append(count_of(status, value))
     return ", ".join(shown) or "none"
 
 
@@ -167,6 +169,9 @@ def verdict_lines(
     profiles = answer.get("profiles")
     if isinstance(profiles, list) and profiles:
         lines += field("profiles", ", ".join(str(p) for p in profiles))
+    error = answer.get("error")
+    if isinstance(error, str) and error:
+        lines += field("error", error)
     counts = counts_line(answer.get("counts"))
     if counts:
         lines += field("findings", counts)
@@ -183,8 +188,11 @@ def verdict_lines(
     return lines
 
 
-def next_lines(verdict: str) -> list[str]:
-    return field("next", NEXT.get(verdict, NEXT["error"]))
+def next_lines(verdict: str, exit_code: object = None) -> list[str]:
+    from hwcheck.status import ExitStatus
+
+    key = "no-profile" if verdict == "error" and exit_code == ExitStatus.NO_PROFILE else verdict
+    return field("next", NEXT.get(key, NEXT["error"]))
 
 
 def wrap(line: str, indent: str) -> list[str]:

@@ -1,11 +1,17 @@
 """`hwcheck profile new --from INVENTORY`: a starting profile from a golden node.
 
-Each physical card model gets a driver rule, a driver-version minimum and a firmware
-minimum at the golden node's values, plus a count; the kernel, OS and DMI product get
-rules too. Values that do not parse in their format are left out with a comment saying
-why, every text from the inventory is written double-quoted and escaped, and the name is
-checked as the loader checks it, so the file always loads. The result is a start:
-review it, cite sources.
+The profile extends the profiles that apply to the node (the vendor profiles its cards
+select; the caller picks them, as `check` would) so that their minimums stay in force.
+Each physical card model gets a count, a driver rule, a driver-version minimum and a
+firmware minimum at the golden node's values, and for NVIDIA ConnectX cards the PSIDs its
+cards carry; the kernel modules its NICs' drivers use are required; the BIOS version, the
+OS (id and version) and the kernel release are pinned exactly, as the node reports them
+(`5.14.0-427.13.1.el9_4.x86_64`, never cut to `5.14.0`). Values that do not parse in their
+format are left out with a comment saying why, every text from the inventory is written
+double-quoted and escaped, and the name is checked as the loader checks it, so the file
+always loads. Rules of the extended profiles that the golden node fails (a golden value
+below a vendor minimum) are listed in a comment: they stay in force, so the golden value
+never becomes the site minimum silently. The result is a start: review it, cite sources.
 """
 
 from __future__ import annotations
@@ -92,6 +98,63 @@ def _train_selector(pci_id: str, nic: Nic, fmt: str, component: str) -> str | No
     return f'    nic: {{devices: ["{pci_id}"], firmware_train: {{{train.key}: {_q(value)}}}}}'
 
 
+def _exact_ok(fmt: str, component: str, text: str | None) -> str | None:
+    """`text` when an `exact` rule in (fmt, component) can hold it, else None."""
+    if text is None or _value(text) is None:
+        return None
+    return text if versions.check_threshold(fmt, component, text, op="exact") is None else None
+
+
+def _comment(text: str) -> str:
+    """`text` as the body of one YAML comment line: printable, no line break."""
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _psid_rule(slug: str, sel: str, name: str, nics: list[Nic]) -> list[str]:
+    """The PSIDs the golden node's cards of one ConnectX model carry (mlx format), allowed."""
+    psids: dict[str, None] = {}
+    for nic in nics:
+        raw = nic["firmware_version"]
+        if versions.format_for(nic["driver"], "firmware") != "mlx" or not _parses(raw, "mlx"):
+            continue
+        psid = _exact_ok("mlx", "psid", versions.parse(raw or "", "mlx").get("psid"))
+        if psid:
+            psids[psid] = None
+    if not psids:
+        return []
+    shown = ", ".join(_q(p) for p in psids)
+    return [
+        f"  - id: site.{slug}.psid",
+        f"    title: {_q(f'{name} carries PSID ' + ', '.join(psids))}",
+        sel,
+        f"    firmware: {{format: mlx, component: psid, allowed: [{shown}]}}",
+    ]
+
+
+def _module_rules(inventory: Inventory) -> list[str]:
+    """The kernel modules the drivers of the node's physical NICs are, required: those the
+    node has loaded or built in (a driver name is its module's, `-` read as `_`)."""
+    import re
+
+    from hwcheck.profile.fields import RULE_ID
+
+    present = {m["name"].replace("-", "_") for m in inventory["modules"]}
+    wanted: dict[str, None] = {}
+    for nic in inventory["nics"]:
+        driver = _value(nic["driver"]) if nic["kind"] == "physical" else None
+        name = driver.replace("-", "_") if driver else None
+        if name and name in present and re.search(RULE_ID, name) and "\n" not in name:
+            wanted[name] = None
+    out: list[str] = []
+    for name in wanted:
+        out += [
+            f"  - id: site.module.{name}",
+            f"    title: {_q(f'kernel module {name} loaded or built in')}",
+            f"    module: {{name: {_q(name)}, state: required}}",
+        ]
+    return out
+
+
 def _card_rules(inventory: Inventory) -> list[str]:
     import re
 
@@ -101,6 +164,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
     nics = {nic["name"]: nic for nic in inventory["nics"]}
     models: dict[str, list[str]] = {}
     first_nic: dict[str, tuple[Card, Nic]] = {}
+    model_nics: dict[str, list[Nic]] = {}
     for card in inventory["cards"]:
         ports = [nics[p] for p in card["ports"] if p in nics and nics[p]["kind"] == "physical"]
         # A USB NIC's card is selected by its USB ID (usb:idVendor:idProduct).
@@ -116,6 +180,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
             continue
         models.setdefault(pci_id, []).append(card["card"])
         first_nic.setdefault(pci_id, (card, ports[0]))
+        model_nics.setdefault(pci_id, []).extend(ports)
     for pci_id, cards in models.items():
         card, nic = first_nic[pci_id]
         slug = pci_id.replace(":", "-")
@@ -170,6 +235,7 @@ def _card_rules(inventory: Inventory) -> list[str]:
             out.append(
                 f"  # {pci_id}: firmware {_q(raw)} has no orderable {fmt} component: no rule"
             )
+        out += _psid_rule(slug, sel, name, model_nics[pci_id])
     return out
 
 
@@ -199,10 +265,64 @@ def _parses(raw: str | None, fmt: str) -> bool:
     return True
 
 
-def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
+def _node_rules(inventory: Inventory) -> list[str]:
+    """BIOS version, OS id and version, kernel release: exact, as the golden node has them."""
+    out: list[str] = []
+    system = inventory["system"]
+    bios_raw = system.get("bios_version") if system["present"] else None
+    bios = _exact_ok("dotted", "version", bios_raw)
+    if bios:
+        out += [
+            "  - id: site.bios.version",
+            f"    title: {_q(f'BIOS {bios}')}",
+            f"    system: {{bios_version: {{exact: {_q(bios)}}}}}",
+        ]
+    elif bios_raw:
+        out.append(f"  # BIOS version {_q(bios_raw)} is not a dotted version: no rule")
+    os_id = _value(inventory["os"]["id"])
+    if os_id:
+        out += [
+            "  - id: site.os.id",
+            f"    title: {_q(os_id)}",
+            f"    os: {{id: {{exact: {_q(os_id)}}}}}",
+        ]
+    version_id = _exact_ok("dotted", "version", inventory["os"]["version_id"])
+    if version_id:
+        title = f"{os_id or 'OS'} {version_id}"
+        out += [
+            "  - id: site.os.version",
+            f"    title: {_q(title)}",
+            f"    os: {{version_id: {{exact: {_q(version_id)}}}}}",
+        ]
+    release = inventory["kernel"]["release"]
+    full = (
+        _exact_ok("kernel-release", "release", release)
+        if _parses(release, "kernel-release")
+        else None
+    )
+    if full:
+        out += [
+            "  - id: site.kernel.release",
+            f"    title: {_q(f'kernel {full}')}",
+            f"    kernel: {{release: {{exact: {_q(full)}}}}}",
+        ]
+    return out
+
+
+def new_profile(
+    inventory: Inventory,
+    *,
+    name: str,
+    source: str,
+    extends: list[str] | None = None,
+    below: list[str] | None = None,
+) -> str:
+    """The profile text. `extends`: the profiles that apply to the node (default
+    linux/baseline); `below`: one sentence per rule of theirs the golden node fails."""
     check_name(name)
     host = _text(inventory["host"]["hostname"]) or "a golden node"
     collected = inventory["collected_at"]
+    bases = ", ".join(_q(base) for base in extends or ["linux/baseline"])
     lines = [
         "hwcheck_profile: 1",
         f"name: {_q(name)}",
@@ -210,7 +330,7 @@ def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
         f"description: {_q(f'Started from the inventory of {host} ({source}); review it.')}",
         "sources:",
         f"  - title: {_q(f'hwcheck inventory of {host}, collected {collected}')}",
-        "extends: [linux/baseline]",
+        f"extends: [{bases}]",
         "applies_to:",
     ]
     system = inventory["system"]
@@ -220,22 +340,16 @@ def new_profile(inventory: Inventory, *, name: str, source: str) -> str:
         lines.append(f"  product_name: [{_q(product)}]")
     arch = _value(inventory["kernel"]["arch"])
     lines.append(f"  arch: [{_q(arch)}]" if arch else '  arch: ["x86_64"]')
-    lines += ["unknown_nics: fail", "rules:"]
-    lines += _card_rules(inventory)
-    release = inventory["kernel"]["release"]
-    if release and _parses(release, "kernel-release"):
-        upstream = versions.parse(release, "kernel-release").get("upstream")
-        if upstream and _version_ok("kernel-release", "release", upstream):
-            lines += [
-                "  - id: site.kernel.release",
-                f"    title: {_q(f'kernel {upstream} or newer')}",
-                f"    kernel: {{release: {{min: {_q(upstream)}}}}}",
-            ]
-    os_id = _value(inventory["os"]["id"])
-    if os_id:
+    lines.append("unknown_nics: fail")
+    if below:
         lines += [
-            "  - id: site.os.id",
-            f"    title: {_q(os_id)}",
-            f"    os: {{id: {{exact: {_q(os_id)}}}}}",
+            "# WARNING: the golden node fails these rules of the profiles it extends (a golden",
+            "# value below a vendor minimum), or they cannot judge it. They stay in force: this",
+            "# profile does not pass the node until they are fixed or waived.",
+            *(f"#   {_comment(sentence)}" for sentence in below),
         ]
+    lines.append("rules:")
+    lines += _card_rules(inventory)
+    lines += _module_rules(inventory)
+    lines += _node_rules(inventory)
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from hwcheck.render.words import (
     FLEET_VERDICT_HEADINGS,
     FLEET_VERDICT_WORDS,
     STATUS_WORDS,
+    plural,
 )
 from hwcheck.status import FLEET_PRECEDENCE, STATUS_RANK
 
@@ -93,7 +94,8 @@ def _count(n: int) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{_count(n)} {word}{'' if n == 1 else 's'}"
+    """`1 node`, `1,234 nodes` (words.plural, with the count grouped)."""
+    return plural(n, word, shown=_count(n))
 
 
 def _share(part: int, whole: int) -> str:
@@ -256,6 +258,7 @@ def _spread(model: ModelSpread) -> View:
                 "chart": _chart(model, spread),
                 "outliers": outliers,
                 "outlier_count": _count(spread["outlier_count"]),
+                "outlier_cards": _plural(spread["outlier_count"], "card"),
                 "outliers_more": max(0, spread["outlier_count"] - len(outliers)),
             }
         )

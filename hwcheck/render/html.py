@@ -76,6 +76,9 @@ class _Assets:
         # Every `{{ value }}` is shown printable before it is escaped: control characters
         # from the node (an alias, a hostname, a DMI string) appear as `\x1b`, never raw.
         self.env.finalize = _shown
+        from hwcheck.render.words import plural
+
+        self.env.globals["plural"] = plural  # `{{ plural(n, "gap") }}`: words' one way
         self.pages: dict[str, _Page] = {}
 
     def page(self, page: str) -> _Page:

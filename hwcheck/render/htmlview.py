@@ -27,6 +27,7 @@ from hwcheck.render.words import (
     VERDICT_EXPLAINED,
     VERIFICATION_EXPLAINED,
     VERIFICATION_HEADINGS,
+    count_of,
     status_word,
     verdict_word,
 )
@@ -336,7 +337,13 @@ def _head(result: Result) -> View:
         "verification": _verification(result),
         "host": result_node(result)["hostname"] or "unknown host",
         "counts": [
-            {"status": s, "word": status_word(s), "heading": STATUS_HEADINGS[s], "count": c}
+            {
+                "status": s,
+                "word": status_word(s),
+                "heading": STATUS_HEADINGS[s],
+                "count": c,
+                "noun": count_of(s, c, shown=""),  # `1 warning`, `2 warnings`
+            }
             for s, c in counts.items()
         ],
         "total": sum(counts.values()),

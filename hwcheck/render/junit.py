@@ -1,8 +1,11 @@
 """JUnit XML, as Jenkins, GitLab and other CI systems read it (the Apache Ant structure).
 
-One `<testsuite>` per profile, one `<testcase>` per rule and subject: `classname` is the rule
-ID (its dots group rules by vendor in CI views), `name` the subject. The outcome mirrors the
-exit code a CI job gates on:
+One `<testsuite>` per profile, named `HOST: PROFILE` (HOST alone when no profile was
+judged), one `<testcase>` per rule and subject: `classname` is `HOST.RULE_ID` (the host, then
+the rule ID whose dots group rules by vendor in CI views), `name` the subject. So the files of
+many nodes merge in one CI view without two cases or suites of different hosts sharing a
+name (the fleet's JUnit names each node's case by host too). The outcome mirrors the exit
+code a CI job gates on:
 
 - fail    -> `<failure type="fail">`
 - warn    -> `<failure type="warning">` with `--strict` (warnings fail the run then); otherwise
@@ -90,11 +93,19 @@ def _details(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
+def junit_host(result: Result) -> str:
+    """The host a result's suites and cases are named by: its hostname, else its serial or
+    UUID, else `unknown-host`."""
+    node = result_node(result)
+    return node["hostname"] or node["serial"] or node["product_uuid"] or "unknown-host"
+
+
+def _testcase(finding: Finding, host: str, *, strict: bool) -> tuple[str, str]:
     """The XML of one test case, and its outcome: pass, failure, error or skipped."""
     status = finding["status"]
+    classname = f"{host}.{finding['rule_id']}"
     head = (
-        f'    <testcase classname="{_attr(finding["rule_id"])}" '
+        f'    <testcase classname="{_attr(classname)}" '
         f'name="{_attr(finding["subject"]["label"])}" time="0">'
     )
     message = _attr(finding["message"])
@@ -124,9 +135,10 @@ def _testcase(finding: Finding, *, strict: bool) -> tuple[str, str]:
     return f"{head}\n      {inner}\n    </testcase>", outcome
 
 
-def _idle_testcase(rule: NotApplicable) -> str:
+def _idle_testcase(rule: NotApplicable, host: str) -> str:
+    classname = f"{host}.{rule['rule_id']}"
     return (
-        f'    <testcase classname="{_attr(rule["rule_id"])}" name="not applicable on this node" '
+        f'    <testcase classname="{_attr(classname)}" name="not applicable on this node" '
         f'time="0">\n      <skipped message="{_attr(rule["reason"])}"/>\n    </testcase>'
     )
 
@@ -136,13 +148,14 @@ def _suite(
 ) -> tuple[str, dict[str, int]]:
     tally = {"tests": 0, "failure": 0, "error": 0, "skipped": 0, "pass": 0}
     cases = []
+    named = junit_host(result)
     for finding in sorted_findings(findings):
-        xml, outcome = _testcase(finding, strict=result["strict"])
+        xml, outcome = _testcase(finding, named, strict=result["strict"])
         cases.append(xml)
         tally["tests"] += 1
         tally[outcome] += 1
     for rule in idle:
-        cases.append(_idle_testcase(rule))
+        cases.append(_idle_testcase(rule, named))
         tally["tests"] += 1
         tally["skipped"] += 1
     host = result_node(result)["hostname"] or "localhost"
@@ -159,7 +172,8 @@ def _suite(
             props.append(("hwcheck.profile.layers", " > ".join(x["name"] for x in use["layers"])))
             props.append(("hwcheck.profile.selected_because", use["selected_because"]))
     lines = [
-        f'  <testsuite name="{_attr(name)}" id="{suite_id}" tests="{tally["tests"]}" '
+        f'  <testsuite name="{_attr(f"{named}: {name}" if name else named)}" id="{suite_id}" '
+        f'tests="{tally["tests"]}" '
         f'failures="{tally["failure"]}" errors="{tally["error"]}" skipped="{tally["skipped"]}" '
         f'time="0" timestamp="{_attr(_timestamp(result["judged_at"]))}" hostname="{_attr(host)}">',
         "    <properties>",
@@ -192,7 +206,7 @@ def render_junit(result: Result) -> str:
         by_profile.setdefault(rule["profile"], [])
         idle.setdefault(rule["profile"], []).append(rule)
     if not by_profile:
-        by_profile["hwcheck"] = []
+        by_profile[""] = []  # one suite, named by the host alone
     suites = []
     totals = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
     for suite_id, (name, findings) in enumerate(by_profile.items()):

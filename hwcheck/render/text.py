@@ -9,7 +9,14 @@ from __future__ import annotations
 from hwcheck.model.summary import result_node
 from hwcheck.render.order import counts_by_status, safe_url, sorted_findings
 from hwcheck.render.waivers import expiring_lines, expiring_soon, tracking_text
-from hwcheck.render.words import COUNT_WORDS, NO_INVENTORY, status_word, verdict_word
+from hwcheck.render.words import (
+    NO_INVENTORY,
+    SHORTENED,
+    SHORTENED_NOTE,
+    count_of,
+    status_word,
+    verdict_word,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,9 +42,54 @@ _COLORS = {
 _INDENT = " " * 9
 
 
+LONGEST = 80
+"""Values longer than this many characters are shortened in the terminal (the JSON and HTML
+reports hold them whole): a 4 KiB firmware string must not bury the summary."""
+
+
 def clean(value: object) -> str:
     """`value` as one line of printable text (control characters escaped)."""
     return str(value).translate(_CONTROL)
+
+
+def short(text: str) -> str:
+    """`text` (already clean) cut to LONGEST characters and marked, when it is longer."""
+    if len(text) <= LONGEST:
+        return text
+    return text[: LONGEST - 20] + SHORTENED.format(count=f"{len(text):,}")
+
+
+def _shortened_in(text: str, values: list[str]) -> str:
+    """`text` (clean) with each long value it quotes shortened, longest first."""
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) > LONGEST:
+            text = text.replace(value, short(value))
+    return text
+
+
+def _values(finding: Finding) -> list[str]:
+    """The node's values a finding shows (observed, parsed), as clean() writes them: what
+    the terminal shortens, wherever they appear."""
+    observed = finding["observed"]
+    raw = observed["raw"]
+    texts = [] if raw is None else [clean(raw), clean(repr(raw))]
+    return texts + [clean(v) for v in (observed["parsed"] or {}).values()]
+
+
+def _long_node_values(result: Result) -> list[str]:
+    """The inventory's texts longer than LONGEST (a message about several ports quotes the
+    values of all of them), as clean() writes them, with their repr."""
+    inventory = result.get("inventory")
+    if inventory is None:
+        return []
+    found: list[str] = []
+    records: list[Mapping[str, object]] = [*inventory["nics"], *inventory["cards"]]
+    records += [inventory["system"], inventory["os"], inventory["kernel"], inventory["host"]]
+    for record in records:
+        for value in record.values():
+            if isinstance(value, str) and len(value) > LONGEST:
+                found += [clean(value), clean(repr(value))]
+    return found
 
 
 def want_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -71,7 +123,7 @@ def verdict_line(result: Result, *, color: bool) -> str:
     style = "verdict-unknown" if verdict == "unknown" else verdict
     host = clean(result_node(result)["hostname"] or "unknown host")
     parts = [
-        f"{count} {COUNT_WORDS[status]}"
+        count_of(status, count)
         for status, count in counts_by_status(result).items()
         if count or status in ("fail", "pass")
     ]
@@ -83,22 +135,31 @@ def verdict_line(result: Result, *, color: bool) -> str:
     return f"{paint(style, f' {word} ')}  {host}: {', '.join(parts)}{tail}"
 
 
-def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
+def _is_long(finding: Finding, node_values: list[str]) -> bool:
+    """Whether the terminal shortens a value of `finding`."""
+    if any(len(text) > LONGEST for text in _values(finding)):
+        return True
+    message = clean(finding["message"])
+    return any(value in message for value in node_values)
+
+
+def _finding_lines(finding: Finding, paint: _Painter, node_values: list[str]) -> list[str]:
     status = finding["status"]
     word = status_word(status)
+    observed = finding["observed"]
+    values = _values(finding) + node_values  # a message may quote them: cut there too
     lines = [
         f"{paint(status, f'{word:<8}')} {clean(finding['rule_id'])}  "
         + paint("dim", f"[{finding['severity']}, layer {clean(finding['layer'])}]"),
         f"{_INDENT}{clean(finding['subject']['label'])}",
-        f"{_INDENT}{clean(finding['message'])}",
+        f"{_INDENT}{_shortened_in(clean(finding['message']), values)}",
         f"{_INDENT}expected: {clean(finding['expected'])}",
     ]
-    observed = finding["observed"]
     raw = "(not available)" if observed["raw"] is None else repr(observed["raw"])
     source = f"  (from {clean(observed['source'])})" if observed["source"] else ""
-    lines.append(f"{_INDENT}observed: {clean(raw)}{source}")
+    lines.append(f"{_INDENT}observed: {short(clean(raw))}{source}")
     if observed["parsed"]:
-        parsed = ", ".join(f"{clean(k)}={clean(v)}" for k, v in observed["parsed"].items())
+        parsed = ", ".join(f"{clean(k)}={short(clean(v))}" for k, v in observed["parsed"].items())
         lines.append(f"{_INDENT}parsed:   {parsed}")
     waiver = finding["waiver"]
     if waiver is not None:
@@ -129,11 +190,14 @@ def render_text(
     out = [verdict_line(result, color=color)]
     if quiet:
         return out[0] + "\n"
+    node_values = _long_node_values(result)
+    long_values = False
     for finding in sorted_findings(result["findings"]):
         if finding["status"] == "pass":
             continue
         out.append("")
-        out.extend(_finding_lines(finding, paint))
+        out.extend(_finding_lines(finding, paint, node_values))
+        long_values = long_values or _is_long(finding, node_values)
     notes = result["waiver_notes"]
     if notes:
         out.append("")
@@ -152,6 +216,8 @@ def render_text(
     if "inventory" not in result:
         out.append("")
         out.append(f"could not read: not known ({NO_INVENTORY})")
+        if long_values:
+            out.append(paint("dim", SHORTENED_NOTE.format(limit=LONGEST)))
         return "\n".join(out) + "\n"
     gaps = result["inventory"]["gaps"]
     if gaps:
@@ -162,4 +228,7 @@ def render_text(
             + paint("dim", clean(gap["detail"]))
             for gap in gaps
         )
+    if long_values:
+        out.append("")
+        out.append(paint("dim", SHORTENED_NOTE.format(limit=LONGEST)))
     return "\n".join(out) + "\n"

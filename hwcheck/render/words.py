@@ -57,10 +57,20 @@ filter boxes)."""
 COUNT_WORDS = {status: heading.lower() for status, heading in STATUS_HEADINGS.items()}
 """How many findings have a status: `2 failed, 1 unknown, 2 warnings, 12 passed` (the
 terminal's verdict line, the HTML report's counts)."""
+_COUNT_ONE = {"warn": "warning"}
+"""The count words that change for one: `1 warning`, `2 warnings`."""
 
 NO_INVENTORY = "the inventory is not embedded in this result"
 """Said wherever a report would show the inventory of a result kept without it (what could
 not be read, the cards' facts) and why `report` cannot judge it again."""
+
+SHORTENED = "...[{count} characters]"
+"""How the terminal ends a value it shortened: the first characters, then this."""
+SHORTENED_NOTE = (
+    "values of more than {limit} characters are shortened here; the JSON and HTML reports "
+    "hold them whole"
+)
+"""The terminal's note under a summary in which a value was shortened."""
 
 NOT_CHECKED = "not checked"
 """The status word of a card or interface no rule judged."""
@@ -91,6 +101,23 @@ VERIFICATION_WARNINGS = {
     "from its inventory and the profiles",
 }
 """What `hwcheck report` warns on stderr for a result it did not verify."""
+
+
+def plural(count: int, one: str, many: str | None = None, *, shown: str | None = None) -> str:
+    """`1 gap`, `2 gaps`, `0 gaps`: a count and its noun, singular for exactly one. `many`
+    when the plural is not `one` + s; `shown` writes the count otherwise (`1,234`). Every
+    count an operator reads is worded here."""
+    noun = one if count == 1 else (many if many is not None else one + "s")
+    if shown == "":
+        return noun
+    return f"{count if shown is None else shown} {noun}"
+
+
+def count_of(status: str, count: int, *, shown: str | None = None) -> str:
+    """How many findings have `status`: `1 warning`, `2 warnings`, `3 failed`, `1 passed`
+    (`shown=""`: the words alone, for a page that sets the number apart)."""
+    many = COUNT_WORDS.get(status, status)
+    return plural(count, _COUNT_ONE.get(status, many), many, shown=shown)
 
 
 def verdict_word(verdict: str) -> str:
