@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -93,13 +94,29 @@ def main() -> None:
     t_import = time.monotonic()
     import hwcheck.cli
     import hwcheck.cli.fleet
-    import hwcheck.fleet.pool as pool
-    import hwcheck.fleet.rollup as rollup
-    import hwcheck.outfile as outfile
-    import hwcheck.profile.library as library
+
+    mark("imports (hwcheck.cli, fleet)", t_import, time.monotonic())
+    instrument(log)
+    out = os.path.join(tmp, "out")
+    os.makedirs(out)
+    argv = ["fleet", inputs, "-q", "--html", os.path.join(out, "fleet.html")]
+    argv += ["--csv", os.path.join(out, "fleet.csv"), "--json", os.path.join(out, "fleet.json")]
+    if args.jobs is not None:
+        argv += ["--jobs", str(args.jobs)]
+    start = time.monotonic()
+    code = hwcheck.cli.main(argv)
+    mark("hwcheck.cli.main (the whole command)", start, time.monotonic())
+    report(code, t0, log)
+    shutil.rmtree(tmp)
+
+
+def instrument(log: str) -> None:
+    """Every stage wrapped, the workers' batches logged (each worker a file in `log`)."""
+    from hwcheck import outfile
+    from hwcheck.fleet import pool, rollup
+    from hwcheck.profile import library
     from hwcheck.render import fleetcsv, fleetjson, html
 
-    mark("imports (hwcheck.cli, fleet, renderers)", t_import, time.monotonic())
     batch = pool._batch
 
     def timed_batch(items: list[object]) -> object:
@@ -121,16 +138,9 @@ def main() -> None:
                          (fleetcsv, "render_fleet_csv")):  # fmt: skip
         wrap(module, name, name)
     wrap(outfile.OutputSet, "commit", "reports written (OutputSet.commit)")
-    out = os.path.join(tmp, "out")
-    os.makedirs(out)
-    argv = ["fleet", inputs, "-q", "--html", os.path.join(out, "fleet.html"),
-            "--csv", os.path.join(out, "fleet.csv"), "--json", os.path.join(out, "fleet.json")]  # fmt: skip
-    if args.jobs is not None:
-        argv += ["--jobs", str(args.jobs)]
-    start = time.monotonic()
-    code = hwcheck.cli.main(argv)
-    end = time.monotonic()
-    mark("hwcheck.cli.main (the whole command)", start, end)
+
+
+def report(code: int, t0: float, log: str) -> None:
     with open(MARKS["file"], encoding="utf-8") as fh:
         marks = [line.rstrip("\n").split(" ", 4) for line in fh]
     parent = str(os.getpid())

@@ -34,7 +34,8 @@ def test_one_job_and_two_write_the_same_bytes(tmp_path):
     # fixture hosts' own inventories and error rows; a node given twice, the older input
     # in another batch than the newer, so one is superseded
     nodes = fleetgen.synthesise(str(tmp_path / "nodes"), 300)
-    older = json.loads(open(nodes[7], encoding="utf-8").read())
+    with open(nodes[7], encoding="utf-8") as handle:
+        older = json.load(handle)
     older["collected_at"] = "2026-01-01T00:00:00Z"
     older["nics"][0]["firmware_version"] = "older firmware"
     (tmp_path / "older.json").write_text(json.dumps(older), encoding="utf-8")

@@ -86,24 +86,21 @@ class Outcome:
         """Pickled as one tuple of its fields: a worker hands back thousands, and the
         default for a class with slots (a state dict per object, set attribute by
         attribute) is most of what the parent spends receiving them."""
-        return (
-            _outcome_of,
-            (self.row, self.rules, self.versions, self.known_bad, self.report_tmp, self.skip),
-        )
+        fields = (self.row, self.rules, self.versions, self.known_bad, self.report_tmp, self.skip)
+        return (_outcome_of, (fields,))
 
 
-def _outcome_of(
-    row: NodeRow,
-    rules: list[RuleInfo],
-    versions: list[VersionFact],
-    known_bad: list[KnownBadFact],
-    report_tmp: str | None,
-    skip: bool,
-) -> Outcome:
+def _outcome_of(fields: tuple[object, ...]) -> Outcome:
     """An Outcome again from the fields Outcome.__reduce__ pickled."""
-    outcome = Outcome(row)
-    outcome.rules, outcome.versions, outcome.known_bad = rules, versions, known_bad
-    outcome.report_tmp, outcome.skip = report_tmp, skip
+    outcome = Outcome.__new__(Outcome)
+    (
+        outcome.row,
+        outcome.rules,
+        outcome.versions,
+        outcome.known_bad,
+        outcome.report_tmp,
+        outcome.skip,
+    ) = fields  # type: ignore[assignment]
     return outcome
 
 
