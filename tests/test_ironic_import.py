@@ -131,7 +131,7 @@ def test_a_fleet_of_ironic_inventories(tmp_path):
     shutil.copytree(IRONIC, inputs, ignore=shutil.ignore_patterns("*.md"))
     out = tmp_path / "fleet.json"
     proc = run_hwcheck("fleet", str(inputs), "--json", str(out), env=NO_CACHE)
-    assert proc.returncode == 2, proc.stderr  # three nodes no shipped profile applies to
+    assert proc.returncode == 6, proc.stderr  # three nodes no shipped profile applies to
     nodes = {os.path.basename(r["source"]): r for r in json.loads(out.read_text())["nodes"]}
     assert len(nodes) == 4
     e810 = nodes["ipa-13.0.0-intel-e810-ice.json"]
