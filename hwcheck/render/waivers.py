@@ -8,6 +8,7 @@ report of a saved result says what expires soon as of the day it is rendered.
 from __future__ import annotations
 
 from hwcheck.render.order import safe_url
+from hwcheck.render.words import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class Expiring:
     def when(self) -> str:
         if self.days == 0:
             return "expires today"
-        return f"expires in {self.days} day{'s' if self.days != 1 else ''}"
+        return f"expires in {plural(self.days, 'day')}"
 
 
 def expiring_soon(result: Result, *, today: str, within: int) -> list[Expiring]:
@@ -85,7 +86,7 @@ def expiring_lines(expiring: list[Expiring], within: int) -> list[str]:
     """The terminal's lines for the waivers expiring soon (none when there are none)."""
     if not expiring:
         return []
-    lines = [f"waivers expiring within {within} days ({len(expiring)}):"]
+    lines = [f"waivers expiring within {plural(within, 'day')} ({len(expiring)}):"]
     for entry in expiring:
         waiver = entry.waiver
         line = (
