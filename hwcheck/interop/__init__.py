@@ -1,0 +1,1 @@
+"""hwcheck in other tools' formats."""
