@@ -16,7 +16,6 @@ nfd-master accepts without configuration. Pure: a result in, text out.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from hwcheck.errors import UsageError
@@ -38,26 +37,28 @@ MAX_FILE_BYTES = 65536
 MAX_NAME = 63
 MAX_VALUE = 63
 MAX_NAMESPACE = 253
-_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+# Patterns as text, compiled (and cached by `re`) on first use: `check`'s parser imports
+# this module for its default, and every command builds that parser.
+_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_NAMESPACE = re.compile(rf"{_DNS_LABEL}(\.{_DNS_LABEL})*")
+_NAMESPACE = rf"{_DNS_LABEL}(\.{_DNS_LABEL})*"
 _ALLOWED_K8S = ("feature.node.kubernetes.io", "profile.node.kubernetes.io")
-_DURATION = re.compile(r"(?:(\d+)([smhd]))+")
-_DURATION_PART = re.compile(r"(\d+)([smhd])")
+_DURATION = r"(?:(\d+)([smhd]))+"
+_DURATION_PART = r"(\d+)([smhd])"
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_EXPIRY_SECONDS = 366 * 86400
 
 
 def is_label_value(text: str) -> bool:
     """Whether `text` may be a Kubernetes label value (empty, or a name's characters)."""
-    return text == "" or (len(text) <= MAX_VALUE and _NAME.fullmatch(text) is not None)
+    return text == "" or (len(text) <= MAX_VALUE and re.fullmatch(_NAME, text) is not None)
 
 
 def namespace(text: str) -> str:
     """The label namespace `--nfd-prefix` names (a trailing `/` allowed), checked as
     nfd-master checks it; UsageError otherwise."""
     ns = text[:-1] if text.endswith("/") else text
-    if len(ns) > MAX_NAMESPACE or _NAMESPACE.fullmatch(ns) is None:
+    if len(ns) > MAX_NAMESPACE or re.fullmatch(_NAMESPACE, ns) is None:
         raise UsageError(
             f"{text!r} is no label namespace (a DNS subdomain such as hwcheck.example.com: "
             "lower-case letters, digits, '-' and '.', at most 253 characters)",
@@ -75,12 +76,12 @@ def namespace(text: str) -> str:
 
 def expiry_seconds(text: str) -> int:
     """`--nfd-expiry`'s duration (`90m`, `2h`, `1d12h`) in seconds; UsageError otherwise."""
-    if _DURATION.fullmatch(text) is None:
+    if re.fullmatch(_DURATION, text) is None:
         raise UsageError(
             f"{text!r} is no duration: give a number with a unit, s, m, h or d (90m, 2h, 1d12h)",
             where="--nfd-expiry",
         )
-    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in re.findall(_DURATION_PART, text))
     if not 0 < seconds <= MAX_EXPIRY_SECONDS:
         raise UsageError(
             f"{text!r}: the labels must expire after more than 0 seconds and within 366 days",
@@ -102,6 +103,8 @@ def name_part(text: str) -> str:
 
 
 def _digest(text: str) -> str:
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
