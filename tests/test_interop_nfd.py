@@ -188,6 +188,17 @@ def test_bad_options_are_one_line_exit_2_and_nothing_written(tmp_path, options, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("option", ["--nfd-prefix", "--nfd-expiry"])
+def test_an_nfd_option_without_the_file_is_refused_rather_than_ignored(option):
+    value = "hwcheck.example.com" if option == "--nfd-prefix" else "2h"
+    done = run_hwcheck("check", "--from-capture", X710, "--no-html", option, value, env=NO_CACHE)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"hwcheck: error: {option} is for the NFD feature file: give --nfd-features PATH too\n"
+    )
+
+
 def test_label_rules_refuse_what_kubernetes_refuses():
     """The validator itself: each documented rule refuses its counter-example."""
     assert label_problem(f"{NS}/compliant", "true") is None

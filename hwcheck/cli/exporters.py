@@ -30,7 +30,6 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--nfd-prefix",
         metavar="NAMESPACE",
-        default=DEFAULT_NAMESPACE,
         help=f"the labels' namespace (default: {DEFAULT_NAMESPACE}, which NFD always allows)",
     )
     p.add_argument(
@@ -50,7 +49,7 @@ def check_options(args: argparse.Namespace) -> None:
     """Refuse, as UsageError, exporter options that cannot be honoured, before any work."""
     from hwcheck.cli.report import refuse_clashing_outputs
     from hwcheck.errors import UsageError
-    from hwcheck.interop.nfd import expiry_seconds, namespace
+    from hwcheck.interop.nfd import DEFAULT_NAMESPACE, expiry_seconds, namespace
     from hwcheck.outfile import is_standard_output
 
     refuse_clashing_outputs(
@@ -74,7 +73,11 @@ def check_options(args: argparse.Namespace) -> None:
             "*.prom; give a name ending in .prom",
             where="--prometheus",
         )
-    args.nfd_prefix = namespace(args.nfd_prefix)
+    if args.nfd_features is None:
+        for option, given in (("--nfd-prefix", args.nfd_prefix), ("--nfd-expiry", args.nfd_expiry)):
+            if given is not None:
+                raise UsageError(f"{option} is for the NFD feature file: give --nfd-features PATH too")
+    args.nfd_prefix = namespace(DEFAULT_NAMESPACE if args.nfd_prefix is None else args.nfd_prefix)
     if args.nfd_expiry is not None:
         args.nfd_expiry = expiry_seconds(args.nfd_expiry)
 
