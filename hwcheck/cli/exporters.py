@@ -76,7 +76,9 @@ def check_options(args: argparse.Namespace) -> None:
     if args.nfd_features is None:
         for option, given in (("--nfd-prefix", args.nfd_prefix), ("--nfd-expiry", args.nfd_expiry)):
             if given is not None:
-                raise UsageError(f"{option} is for the NFD feature file: give --nfd-features PATH too")
+                raise UsageError(
+                    f"{option} is for the NFD feature file: give --nfd-features PATH too"
+                )
     args.nfd_prefix = namespace(DEFAULT_NAMESPACE if args.nfd_prefix is None else args.nfd_prefix)
     if args.nfd_expiry is not None:
         args.nfd_expiry = expiry_seconds(args.nfd_expiry)
