@@ -30,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     from hwcheck.cli.report import add_output_options
 
     add_output_options(p)  # --html/--no-html, --junit, --json, --quiet
+    from hwcheck.cli import exporters
+
+    exporters.add_options(p)  # --nfd-features, --nfd-prefix, --nfd-expiry, --prometheus
     p.set_defaults(func=run)
 
 
@@ -63,12 +66,16 @@ def _refuse_empty_inputs(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
+    from hwcheck.cli import exporters
     from hwcheck.cli.report import check_output_options
     from hwcheck.judge import judge_node
 
     check_output_options(args)
+    exporters.check_options(args)
     _refuse_empty_inputs(args)
+    started = time.monotonic()
     inventory = _inventory(args)
+    probe_seconds = None if args.inventory is not None else time.monotonic() - started
     selected = _profiles(args, inventory)
     waivers = None
     if args.waivers is not None:
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
         strict=args.strict,
     )
+    args.extra_outputs = exporters.outputs(result, args, probe_seconds)
     _report(result, args)
     return result["exit_code"]
 

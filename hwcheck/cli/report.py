@@ -177,6 +177,7 @@ def _render(
         from hwcheck.render.json import render_json
 
         outputs.append((args.json, render_json(result)))
+    outputs.extend(getattr(args, "extra_outputs", ()))  # check's exporters (cli/exporters.py)
     if args.no_html:
         return outputs, None
     from hwcheck.render.html import render_html
