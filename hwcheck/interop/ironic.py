@@ -25,6 +25,7 @@ instead: it is the probe's, with nothing missing.
 from __future__ import annotations
 
 from hwcheck.errors import InputError
+from hwcheck.probe.dmi import FIELDS as DMI_FIELDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,23 +50,16 @@ _NIC_NOT_CARRIED = (
     "subsystem_vendor_id",
     "subsystem_device_id",
 )
-_SYSTEM_NOT_CARRIED = (
-    "product_version",
-    "product_uuid",
-    "product_sku",
-    "product_family",
-    "board_vendor",
-    "board_name",
-    "board_version",
-    "board_serial",
-    "board_asset_tag",
-    "bios_release",
-    "chassis_type",
-    "chassis_vendor",
-    "chassis_version",
-    "chassis_serial",
-    "chassis_asset_tag",
-)
+# The DMI facts Ironic's agent inventory holds, and where: (under `firmware`?, its key). Every
+# other DMI fact the probe reads (hwcheck.probe.dmi.FIELDS) is one Ironic does not carry.
+_SYSTEM_CARRIED = {
+    "sys_vendor": (False, "manufacturer"),
+    "product_name": (False, "product_name"),
+    "product_serial": (False, "serial_number"),
+    "bios_vendor": (True, "vendor"),
+    "bios_version": (True, "version"),
+    "bios_date": (True, "build_date"),
+}
 
 
 def ironic_parts(document: object) -> tuple[dict[str, object], dict[str, object], str] | None:
@@ -176,35 +170,21 @@ def _gap(what: str, detail: str, *, reason: GapReason = "not-found") -> Gap:
 
 def _system(vendor: dict[str, object], at: str, gaps: list[Gap]) -> System:
     firmware = _object(vendor, "firmware", at)
-    system: System = {
-        "present": False,
-        "sys_vendor": _text(vendor, "manufacturer", at),
-        "product_name": _text(vendor, "product_name", at),
-        "product_version": None,
-        "product_serial": _text(vendor, "serial_number", at),
-        "product_uuid": None,
-        "product_sku": None,
-        "product_family": None,
-        "board_vendor": None,
-        "board_name": None,
-        "board_version": None,
-        "board_serial": None,
-        "board_asset_tag": None,
-        "bios_vendor": _text(firmware, "vendor", f"{at}.firmware"),
-        "bios_version": _text(firmware, "version", f"{at}.firmware"),
-        "bios_date": _text(firmware, "build_date", f"{at}.firmware"),
-        "bios_release": None,
-        "chassis_type": None,
-        "chassis_vendor": None,
-        "chassis_version": None,
-        "chassis_serial": None,
-        "chassis_asset_tag": None,
-    }
+    facts: dict[str, object] = {"present": False, **dict.fromkeys(DMI_FIELDS)}
+    for field, (under_firmware, key) in _SYSTEM_CARRIED.items():
+        facts[field] = (
+            _text(firmware, key, f"{at}.firmware") if under_firmware else _text(vendor, key, at)
+        )
+    system: System = facts  # type: ignore[assignment]  # every System key, as the probe's
     # The agent writes "" for what DMI does not say: the node has DMI if it said anything.
     said = ("sys_vendor", "product_name", "product_serial", "bios_vendor", "bios_version")
     system["present"] = any(system[field] is not None for field in said)  # type: ignore[literal-required]
     if system["present"]:
-        gaps.extend(_gap(f"system.{field}", NOT_CARRIED) for field in _SYSTEM_NOT_CARRIED)
+        gaps.extend(
+            _gap(f"system.{field}", NOT_CARRIED)
+            for field in DMI_FIELDS
+            if field not in _SYSTEM_CARRIED
+        )
     return system
 
 
