@@ -167,3 +167,20 @@ def test_the_kernel_parameters(params, want):
         settings.configured,
     )
     assert got == want
+
+
+def test_a_profile_dir_adds_to_the_shipped_profiles_as_check_does(tmp_path):
+    """`ipa-hwcheck-profile-dir` names a site directory whose profile extends a shipped one
+    (the worked example's dc1/site extends intel/800-series and nvidia/connectx): it is
+    found, and so are the profiles it extends, and the step judges as `check --profile-dir`."""
+    from hwcheck.interop.ipa.assess import judge
+    from hwcheck.interop.ipa.settings import from_params
+    from hwcheck.model.documents import parse_inventory
+
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+    settings = from_params({"ipa-hwcheck-profile-dir": os.path.join(fixtures, "sites")}, {})
+    with open(os.path.join(fixtures, "inventories", "intel-e810-ice.json"), "rb") as fh:
+        inventory = parse_inventory(fh.read(), where="intel-e810-ice.json")
+    result, why = judge(settings, inventory, now="2026-12-02T10:00:00Z")
+    assert why == "" and result is not None
+    assert [use["name"] for use in result["profiles"]] == ["dc1/site"]

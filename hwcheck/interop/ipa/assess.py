@@ -28,7 +28,10 @@ def judge(settings: Settings, inventory: Inventory, *, now: str) -> tuple[Result
     from hwcheck.profile.library import Library
     from hwcheck.profile.selection import Selection
 
-    selection = Selection(Library.given(settings.profile_dirs), settings.profiles or None)
+    # ipa-hwcheck-profile-dir adds, as check's --profile-dir does: a site directory whose
+    # profiles extend the shipped vendor profiles finds them.
+    library = Library.searching(added=settings.profile_dirs)
+    selection = Selection(library, settings.profiles or None)
     chosen, none = selection.pick(inventory)
     if none is not None:
         return None, none
