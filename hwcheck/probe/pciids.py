@@ -82,6 +82,17 @@ class PciIds:
             newline = data.find(b"\n", newline + 1, end)
         return None
 
+    def _vendor_span(self, vendor: str) -> tuple[int, int] | None:
+        """(where the vendor's name starts, where its block ends), or None when `vendor` is
+        not four hex digits or pci.ids has no such vendor."""
+        vendor_key = vendor.encode()
+        if len(vendor_key) != 4 or any(c not in HEX_DIGITS for c in vendor_key):
+            return None
+        vpos = self._vendor(vendor_key)
+        if vpos < 0:
+            return None
+        return vpos, self._vendor_end(vendor_key, vpos)
+
     def _vendor(self, vendor: bytes) -> int:
         """Where the vendor's name starts. Bisect on vendor lines to a small window, then
         search it; a miss searches the whole file (so an unsorted file still answers)."""
@@ -135,14 +146,11 @@ class PciIds:
     ) -> dict[str, str]:
         out: dict[str, str] = {}
         data = self.data
-        vendor_key = vendor.encode()
-        if len(vendor_key) != 4 or any(c not in HEX_DIGITS for c in vendor_key):
+        span = self._vendor_span(vendor)
+        if span is None:
             return out
-        vpos = self._vendor(vendor_key)
-        if vpos < 0:
-            return out
+        vpos, vend = span
         out["vendor_name"] = _line_value(data, vpos)
-        vend = self._vendor_end(vendor_key, vpos)
         dpos = self._find(b"\n\t" + device.encode() + b"  ", vpos, vend)
         if dpos < 0:
             return out
@@ -159,13 +167,10 @@ class PciIds:
         """The vendor's name and its devices, (ID, name) in file order; None when pci.ids
         has no such vendor. For `profile lint`, which names the known IDs nearest a typo."""
         data = self.data
-        vendor_key = vendor.encode()
-        if len(vendor_key) != 4 or any(c not in HEX_DIGITS for c in vendor_key):
+        span = self._vendor_span(vendor)
+        if span is None:
             return None
-        vpos = self._vendor(vendor_key)
-        if vpos < 0:
-            return None
-        vend = self._vendor_end(vendor_key, vpos)
+        vpos, vend = span
         devices = []
         newline = data.find(b"\n\t", vpos, vend)
         while newline >= 0:
