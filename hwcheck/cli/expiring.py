@@ -1,5 +1,6 @@
-"""`--expiring-within DAYS`: how far ahead `check` and `report` look for waivers about to
-expire (hwcheck.render.waivers lists them in the terminal and the HTML report)."""
+"""`--expiring-within DAYS`: how far ahead `check`, `report` and `fleet` look for waivers
+about to expire (hwcheck.render.waivers lists a node's in the terminal and the HTML report;
+hwcheck.fleet.rollup a fleet's, in the fleet document)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,16 @@ def _days(text: str) -> int:
     return days
 
 
-def add_expiring_option(p: argparse.ArgumentParser) -> None:
+def add_expiring_option(
+    p: argparse.ArgumentParser, where: str = "in the terminal and the HTML report"
+) -> None:
     p.add_argument(
         "--expiring-within",
         type=_days,
         default=DEFAULT_EXPIRING_DAYS,
         metavar="DAYS",
-        help="list the waivers in force that expire within DAYS days of today, in the "
-        f"terminal and the HTML report (default {DEFAULT_EXPIRING_DAYS}; 0: those whose last "
-        "day is today)",
+        help=f"list the waivers in force that expire within DAYS days of today, {where} "
+        f"(default {DEFAULT_EXPIRING_DAYS}; 0: those whose last day is today)",
     )
 
 

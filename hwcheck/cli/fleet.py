@@ -63,6 +63,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--baseline", metavar="FLEET.json", help="an earlier --json: report drift against it"
     )
+    from hwcheck.cli.expiring import add_expiring_option
+
+    add_expiring_option(p, where="in the terminal, the fleet HTML and the fleet JSON")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
     p.set_defaults(func=run)
@@ -161,7 +164,13 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
         if staging is not None and page is not None:
             renames = nodereports.plan(kept, staging, os.path.dirname(page) or ".")
         fleet = build_fleet(
-            kept, superseded, judged_at=how.judged_at, strict=args.strict, rejudged=args.rejudge
+            kept,
+            superseded,
+            judged_at=how.judged_at,
+            strict=args.strict,
+            rejudged=args.rejudge,
+            today=how.today,
+            expiring_within=args.expiring_within,
         )
         if baseline is not None:
             from hwcheck.fleet.drift import drift
@@ -242,6 +251,11 @@ def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
             f"{rule['rule_id']} "
             f"({rule['profile']}): {rule['title']}\n"
         )
+    from hwcheck.render.waivers import fleet_expiring_lines
+
+    expiring = fleet.get("expiring_waivers")
+    if expiring is not None:
+        console.writelines(f"{line}\n" for line in fleet_expiring_lines(expiring))
     errors = [row for row in fleet["nodes"] if row["verdict"] == "error"]
     for row in errors[:10]:
         console.write(f"  {FLEET_VERDICT_WORDS['error']:<7} {row['source']}: {row['error']}\n")

@@ -109,7 +109,7 @@ class Collector:
         self.profiles = profiles
         self.store: Store | None = None
         self.writer: GroupWriter | None = None
-        self.dashboard: tuple[tuple[int, int], bytes] | None = None
+        self.dashboard: tuple[tuple[int, int, str], bytes] | None = None
 
     @property
     def reader(self) -> Store:
@@ -395,21 +395,30 @@ def _dashboard(collector: Collector) -> bytes:
     profiles changed."""
     from hwcheck.fleet.rollup import build_fleet, keep_newest
     from hwcheck.render.html import render_fleet_html
+    from hwcheck.render.waivers import DEFAULT_EXPIRING_DAYS
 
     store = collector.reader
     generation = collector.profiles.current
-    key = (store.submission_count(), generation.number)
+    now = time.gmtime()
+    today = time.strftime("%Y-%m-%d", now)
+    # the day counts too: the waivers expiring soon are counted from today
+    key = (store.submission_count(), generation.number, today)
     cached = collector.dashboard
     if cached is not None and cached[0] == key:
         return cached[1]
-    now = time.gmtime()
     judged_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", now)
     outcomes = [
         _outcome(node, result, generation) for node, result, _ in store.latest(with_inventory=False)
     ]
     kept, superseded = keep_newest(outcomes)
     fleet = build_fleet(
-        kept, superseded, judged_at=judged_at, strict=generation.strict, rejudged=False
+        kept,
+        superseded,
+        judged_at=judged_at,
+        strict=generation.strict,
+        rejudged=False,
+        today=today,
+        expiring_within=DEFAULT_EXPIRING_DAYS,
     )
     page = render_fleet_html(fleet).encode("utf-8")
     collector.dashboard = (key, page)

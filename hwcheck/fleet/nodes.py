@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     VersionFact = tuple[str, str, str, str, str]  # model, component, version, status, card
     KnownBadFact = tuple[str, str, str, str, str, str | None]
     # rule_id, model, component, value, reason, advisory
+    WaiverFact = tuple[str, str, str, str | None, tuple[str, ...]]
+    # rule_id, where (file:line), expires, ticket, links: a waiver in force on this node
 
 NIC_FACTS = ("driver", "driver_version", "firmware_version")
 
@@ -72,13 +74,14 @@ class Judging:
 class Outcome:
     """A node's row, the facts the rollups need, and its staged HTML report (a path)."""
 
-    __slots__ = ("known_bad", "report_tmp", "row", "rules", "skip", "versions")
+    __slots__ = ("known_bad", "report_tmp", "row", "rules", "skip", "versions", "waivers")
 
     def __init__(self, row: NodeRow) -> None:
         self.row = row
         self.rules: list[RuleInfo] = []
         self.versions: list[VersionFact] = []
         self.known_bad: list[KnownBadFact] = []
+        self.waivers: list[WaiverFact] = []
         self.report_tmp: str | None = None
         self.skip = False  # a walked file that is not a node input (a fleet document)
 
@@ -86,7 +89,15 @@ class Outcome:
         """Pickled as one tuple of its fields: a worker hands back thousands, and the
         default for a class with slots (a state dict per object, set attribute by
         attribute) is most of what the parent spends receiving them."""
-        fields = (self.row, self.rules, self.versions, self.known_bad, self.report_tmp, self.skip)
+        fields = (
+            self.row,
+            self.rules,
+            self.versions,
+            self.known_bad,
+            self.waivers,
+            self.report_tmp,
+            self.skip,
+        )
         return (_outcome_of, (fields,))
 
 
@@ -98,6 +109,7 @@ def _outcome_of(fields: tuple[object, ...]) -> Outcome:
         outcome.rules,
         outcome.versions,
         outcome.known_bad,
+        outcome.waivers,
         outcome.report_tmp,
         outcome.skip,
     ) = fields  # type: ignore[assignment]
@@ -393,10 +405,23 @@ def _card_row(
 
 def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
     """What the rollups count of this node: its failing rules, each card's versions with the
-    status the rules gave them, and known-bad matches."""
+    status the rules gave them, known-bad matches, and the waivers in force on it."""
     rules: dict[tuple[str, str, str], RuleInfo] = {}
+    waivers: dict[tuple[str, str], WaiverFact] = {}
     for finding in result["findings"]:
         status = finding["status"]
+        waiver = finding["waiver"]
+        if waiver is not None and not waiver["expired"]:
+            waivers.setdefault(
+                (waiver["where"], waiver["rule_id"]),
+                (
+                    waiver["rule_id"],
+                    waiver["where"],
+                    waiver["expires"],
+                    waiver.get("ticket"),
+                    tuple(waiver.get("links", ())),
+                ),
+            )
         if status in ("fail", "warn", "unknown"):
             rules.setdefault(
                 (finding["rule_id"], finding["profile"], status),
@@ -411,6 +436,7 @@ def _facts(outcome: Outcome, result: Result, seen: _CardFindings) -> None:
                 ),
             )
     outcome.rules = list(rules.values())
+    outcome.waivers = list(waivers.values())
     models = {card["card"]: card["model"] for card in outcome.row["cards"]}
     for card_id, fact, finding, match in seen.known_bad:
         if card_id in models:

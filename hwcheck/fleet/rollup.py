@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from hwcheck.fleet.nodes import Outcome
     from hwcheck.model.fleet import (
         ComponentSpread,
+        ExpiringWaiver,
+        ExpiringWaivers,
         Fleet,
         FleetCounts,
         KnownBad,
@@ -243,7 +245,11 @@ def build_fleet(
     judged_at: str,
     strict: bool,
     rejudged: bool,
+    today: str,
+    expiring_within: int,
 ) -> Fleet:
+    """The fleet document of the outcomes `kept`. `today` (YYYY-MM-DD) and `expiring_within`
+    (days) say which waivers in force are listed as expiring soon."""
     from hwcheck import __version__
     from hwcheck.model import FLEET_SCHEMA_VERSION
 
@@ -272,6 +278,39 @@ def build_fleet(
         "spread": spread,
         "known_bad": _known_bad(kept, {m["model"]: m["label"] for m in spread}),
         "drift": None,
+        "expiring_waivers": _expiring(kept, today, expiring_within),
         "nodes": rows,
         "superseded": superseded,
     }
+
+
+def _expiring(kept: list[Outcome], today: str, within: int) -> ExpiringWaivers:
+    """The waivers in force on some node whose last day is within `within` days of `today`
+    (today included), soonest first, each with the nodes it covers."""
+    from hwcheck.render.waivers import days_between
+
+    found: dict[tuple[str, str], tuple[ExpiringWaiver, set[str]]] = {}
+    for outcome in kept:
+        for rule_id, where, expires, ticket, links in outcome.waivers:
+            entry = found.get((where, rule_id))
+            if entry is None:
+                days = days_between(today, expires)
+                if days is None or not 0 <= days <= within:
+                    continue
+                waiver: ExpiringWaiver = {
+                    "rule_id": rule_id,
+                    "where": where,
+                    "expires": expires,
+                    "days_left": days,
+                    "ticket": ticket,
+                    "links": list(links),
+                    "nodes": [],
+                }
+                entry = found[(where, rule_id)] = (waiver, set())
+            entry[1].add(outcome.row["node"])
+    waivers = []
+    for waiver, nodes in found.values():
+        waiver["nodes"] = sorted(nodes)
+        waivers.append(waiver)
+    waivers.sort(key=lambda w: (w["days_left"], w["rule_id"], w["where"]))
+    return {"within_days": within, "as_of": today, "waivers": waivers}

@@ -10,7 +10,7 @@ what a fleet view needs of each result (its row), never a second verdict.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from hwcheck.model.result import CardIdentity, Severity
 
@@ -145,6 +145,25 @@ class KnownBad(TypedDict):
     advisory: str | None
 
 
+class ExpiringWaiver(TypedDict):
+    """A waiver in force on some nodes whose last day is within the window: who is covered,
+    for how long, and the ticket that tracks it."""
+
+    rule_id: str
+    where: str  # the waiver's file:line
+    expires: str  # YYYY-MM-DD, its last day
+    days_left: int  # 0: today is its last day
+    ticket: str | None
+    links: list[str]
+    nodes: list[str]  # node ids, sorted
+
+
+class ExpiringWaivers(TypedDict):
+    within_days: int  # the window (`--expiring-within`)
+    as_of: str  # YYYY-MM-DD, the day the window starts (the run's UTC date)
+    waivers: list[ExpiringWaiver]  # soonest first
+
+
 class Change(TypedDict):
     node: str
     card: str
@@ -179,5 +198,8 @@ class Fleet(TypedDict):
     spread: list[ModelSpread]
     known_bad: list[KnownBad]
     drift: Drift | None
+    # Written by every fleet run; absent from the documents of releases before it (a
+    # baseline may be one).
+    expiring_waivers: NotRequired[ExpiringWaivers]
     nodes: list[NodeRow]
     superseded: list[Superseded]

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from hwcheck.render.htmlview import visible_text
 from hwcheck.render.order import safe_url
+from hwcheck.render.waivers import expires_when, waiver_links
 from hwcheck.render.words import (
     FLEET_VERDICT_EXPLAINED,
     FLEET_VERDICT_HEADINGS,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from hwcheck.model.fleet import (
         ComponentSpread,
         Drift,
+        ExpiringWaivers,
         Fleet,
         FleetCounts,
         KnownBad,
@@ -74,6 +76,8 @@ PAGE_SIZES = (50, 100, 250, 1000)
 PAGE_SIZE = 100
 
 LIST_LIMIT = 1000
+EXPIRING_NODES_SHOWN = 20
+"""Nodes named under each expiring waiver; the count says how many it covers in all."""
 """At most this many entries of one drift or superseded list are written into the page;
 the fleet JSON has them all, and the page says how many more there are."""
 COHORTS_SHOWN = 3
@@ -282,6 +286,30 @@ def _known_bad(entry: KnownBad) -> View:
     }
 
 
+def _expiring(expiring: ExpiringWaivers | None) -> View | None:
+    """The waivers expiring soon, each with the nodes it covers (the first NODES_SHOWN)."""
+    if expiring is None:  # a fleet document of a release before the list
+        return None
+    entries = []
+    for waiver in expiring["waivers"]:
+        nodes = waiver["nodes"]
+        entries.append(
+            {
+                **waiver,
+                "when": expires_when(waiver["days_left"]),
+                "links": waiver_links(waiver),
+                "nodes_shown": _plural(len(nodes), "node"),
+                "first_nodes": nodes[:EXPIRING_NODES_SHOWN],
+                "more": max(0, len(nodes) - EXPIRING_NODES_SHOWN),
+            }
+        )
+    return {
+        "within": _plural(expiring["within_days"], "day"),
+        "as_of": expiring["as_of"],
+        "waivers": entries,
+    }
+
+
 def _capped(items: list[Any]) -> View:
     return {
         "entries": items[:LIST_LIMIT],
@@ -468,6 +496,7 @@ def build_fleet_view(fleet: Fleet) -> View:
         "spread": [_spread(m) for m in fleet["spread"]],
         "known_bad": [_known_bad(k) for k in fleet["known_bad"]],
         "drift": _drift(fleet["drift"]),
+        "expiring": _expiring(fleet.get("expiring_waivers")),
         "superseded": _capped(fleet["superseded"]),
         "table": table,
         "filter_verdicts": _counts(counts),

@@ -12,19 +12,20 @@ from hwcheck.render.words import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hwcheck.model.fleet import ExpiringWaiver, ExpiringWaivers
     from hwcheck.model.result import Result, Waiver
 
 DEFAULT_EXPIRING_DAYS = 14
 """How many days ahead `--expiring-within` looks by default: two weeks' notice."""
 
 
-def waiver_links(waiver: Waiver) -> list[tuple[str, str | None]]:
+def waiver_links(waiver: Waiver | ExpiringWaiver) -> list[tuple[str, str | None]]:
     """(text, href) for each of the waiver's links: href None for one that is not a safe
     http(s) URL (an edited result), shown as text only."""
     return [(link, safe_url(link)) for link in waiver.get("links", ())]
 
 
-def tracking_text(waiver: Waiver) -> str | None:
+def tracking_text(waiver: Waiver | ExpiringWaiver) -> str | None:
     """`ticket CHG-1042; https://...`: the waiver's ticket and links on one line, or None."""
     parts = []
     ticket = waiver.get("ticket")
@@ -59,9 +60,30 @@ class Expiring:
         self.links = waiver_links(waiver)
 
     def when(self) -> str:
-        if self.days == 0:
-            return "expires today"
-        return f"expires in {plural(self.days, 'day')}"
+        return expires_when(self.days)
+
+
+def expires_when(days: int) -> str:
+    """`expires today`, `expires in 1 day`, `expires in 3 days`."""
+    if days == 0:
+        return "expires today"
+    return f"expires in {plural(days, 'day')}"
+
+
+def fleet_expiring_lines(expiring: ExpiringWaivers) -> list[str]:
+    """The terminal's lines for a fleet's waivers expiring soon (none when there are none)."""
+    waivers = expiring["waivers"]
+    if not waivers:
+        return []
+    lines = [f"waivers expiring within {plural(expiring['within_days'], 'day')} ({len(waivers)}):"]
+    for waiver in waivers:
+        line = (
+            f"  {waiver['rule_id']} {expires_when(waiver['days_left'])} ({waiver['expires']}, "
+            f"{waiver['where']}): {plural(len(waiver['nodes']), 'node')}"
+        )
+        tracking = tracking_text(waiver)
+        lines.append(line + (f" [{tracking}]" if tracking else ""))
+    return lines
 
 
 def expiring_soon(result: Result, *, today: str, within: int) -> list[Expiring]:
