@@ -1,5 +1,6 @@
 """`hwcheck waivers lint FILE...`: a waiver for a rule no profile defines is an error at
-file:line with the nearest rule ID; an expired waiver is a warning; exit 0, 1 or 2 as
+file:line with the nearest rule ID; an expired waiver is a warning (and, with
+`--expiring-within DAYS`, one that runs out soon); exit 0, 1 or 2 as
 `profile lint`. Real runs of the command line against the shipped profiles."""
 
 from __future__ import annotations
@@ -72,6 +73,33 @@ def test_an_expired_waiver_is_a_warning(tmp_path):
         "waives nothing\n"
         "1 waiver file(s): 0 error(s), 1 warning(s)\n"
     )
+
+
+def test_with_expiring_within_a_waiver_that_runs_out_soon_is_a_warning_too(tmp_path):
+    import datetime
+
+    today = datetime.datetime.now(datetime.UTC).date()
+    soon = (today + datetime.timedelta(days=5)).isoformat()
+    path = _write(tmp_path, GOOD.replace("2999-12-31", soon, 1))
+    # without the option only expired waivers warn: a pipeline keeps passing as it did
+    assert _lint(path).returncode == ExitStatus.OK
+    done = _lint(path, "--expiring-within", "7")
+    assert done.returncode == ExitStatus.NONCOMPLIANT
+    assert done.stdout == (
+        f"warning: {path}:3: waiver for nvidia.cx6dx.firmware expires in 5 days ({soon})\n"
+        "1 waiver file(s): 0 error(s), 1 warning(s)\n"
+    )
+    assert _lint(path, "--expiring-within", "4").returncode == ExitStatus.OK
+    today_path = _write(tmp_path, GOOD.replace("2999-12-31", today.isoformat(), 1), "t.yaml")
+    done = _lint(today_path, "--expiring-within", "0")
+    assert "waiver for nvidia.cx6dx.firmware expires today" in done.stdout
+    # an expired waiver is said once, as expired
+    old = _write(tmp_path, GOOD.replace("2999-12-31", "2020-01-31", 1), "old.yaml")
+    done = _lint(old, "--expiring-within", "30")
+    assert done.stdout.count("warning:") == 1 and "expired on 2020-01-31" in done.stdout
+    done = _lint(path, "--expiring-within", "soon")
+    assert done.returncode == ExitStatus.USAGE
+    assert "must be a whole number of days, 0 or more; got 'soon'" in done.stderr
 
 
 def test_a_file_that_does_not_load_is_an_error_and_the_others_are_still_linted(tmp_path):

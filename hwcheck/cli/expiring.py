@@ -9,7 +9,8 @@ import argparse
 from hwcheck.render.waivers import DEFAULT_EXPIRING_DAYS
 
 
-def _days(text: str) -> int:
+def whole_days(text: str) -> int:
+    """A `--expiring-within` value: a whole number of days, 0 or more."""
     try:
         days = int(text)
     except ValueError:
@@ -24,7 +25,7 @@ def add_expiring_option(
 ) -> None:
     p.add_argument(
         "--expiring-within",
-        type=_days,
+        type=whole_days,
         default=DEFAULT_EXPIRING_DAYS,
         metavar="DAYS",
         help=f"list the waivers in force that expire within DAYS days of today, {where} "

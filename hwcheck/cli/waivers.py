@@ -7,7 +7,9 @@ be noticed only on the day a node is gated. Lint says so before then:
 - error: the file does not load (what `check --waivers` refuses), or a waiver names a rule
   ID that no profile in use defines (`FILE:LINE: waiver for unknown rule 'x.y' (did you
   mean 'x.z'?)`), or a profile in use does not load;
-- warning: a waiver has expired (it waives nothing any more).
+- warning: a waiver has expired (it waives nothing any more), or, with
+  `--expiring-within DAYS`, it runs out within DAYS days (a pipeline over a waiver
+  repository fails in time for someone to renew it or fix the node).
 
 The profiles in use are those named with --profile (with every layer they extend), else
 every profile in the search path (hwcheck.cli.searchpath). Exit 0 when clean, 1 when there
@@ -51,6 +53,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="NAME|PATH",
         help="the waivers are for this profile (repeatable); default: every profile found",
     )
+    from hwcheck.cli.expiring import whole_days
+
+    a.add_argument(
+        "--expiring-within",
+        type=whole_days,
+        metavar="DAYS",
+        help="warn, too, of each waiver whose last day is within DAYS days of today "
+        "(0: today); default: only expired waivers warn",
+    )
     from hwcheck.cli.searchpath import add_search_options
 
     add_search_options(a)
@@ -76,12 +87,16 @@ def rule_ids(library: Library, refs: list[str] | None) -> tuple[set[str], list[s
     return ids, errors
 
 
-def lint_file(path: str, ids: set[str], today: str) -> list[tuple[str, str]]:
-    """(level, "where: what") problems of the waiver file at `path`."""
+def lint_file(
+    path: str, ids: set[str], today: str, within: int | None = None
+) -> list[tuple[str, str]]:
+    """(level, "where: what") problems of the waiver file at `path`; with `within`, a waiver
+    that expires within that many days of `today` is a warning too."""
     import difflib
 
     from hwcheck.errors import ProfileError
     from hwcheck.profile.waivers import load_waivers
+    from hwcheck.render.waivers import days_between, expires_when
 
     try:
         entries = load_waivers(path)
@@ -103,6 +118,16 @@ def lint_file(path: str, ids: set[str], today: str) -> list[tuple[str, str]]:
                     "it waives nothing",
                 )
             )
+            continue
+        days = days_between(today, entry.expires) if within is not None else None
+        if days is not None and within is not None and days <= within:
+            problems.append(
+                (
+                    "warning",
+                    f"{entry.where}: waiver for {entry.rule_id} {expires_when(days)} "
+                    f"({entry.expires})",
+                )
+            )
     return problems
 
 
@@ -119,7 +144,7 @@ def run_lint(args: argparse.Namespace) -> int:
     problems = [("error", text) for text in profile_errors]
     today = time.strftime("%Y-%m-%d", time.gmtime())
     for path in args.files:
-        problems.extend(lint_file(path, ids, today))
+        problems.extend(lint_file(path, ids, today, args.expiring_within))
     for level, text in problems:
         sys.stdout.write(f"{level}: {text}\n")
     errors = sum(1 for level, _ in problems if level == "error")
