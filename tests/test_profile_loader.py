@@ -101,6 +101,36 @@ def test_semantic_threshold_errors_point_at_the_value(tmp_path, firmware, messag
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("value", "line", "message"),
+    [
+        # a quoted "\n" and a YAML `|` block both end the text in a newline: the published
+        # schema's `$` is the end of the text, so neither passes for a rule ID or a PCI ID
+        ('"t.fw\\n"', 4, "'t.fw\n' is not a rule ID"),
+        ("|\n      t.fw", 4, "'t.fw\n' is not a rule ID"),
+    ],
+)
+def test_a_value_ending_in_a_newline_does_not_pass_for_a_pattern(tmp_path, value, line, message):
+    path = _write(
+        tmp_path,
+        "hwcheck_profile: 1\nname: t\nrules:\n"
+        f"  - id: {value}\n    nic: {{devices: ['15b3:1017']}}\n    firmware: {{min: '16.35.2000'}}\n",
+    )
+    with pytest.raises(ProfileError) as info:
+        load_file(path)
+    assert info.value.line == line
+    assert message in str(info.value)
+    devices = _write(
+        tmp_path,
+        "hwcheck_profile: 1\nname: t\nrules:\n"
+        '  - id: t.fw\n    nic: {devices: ["15b3:1017\\n"]}\n    firmware: {min: "16.35.2000"}\n',
+        "d.yaml",
+    )
+    with pytest.raises(ProfileError) as info:
+        load_file(devices)
+    assert info.value.line == 5
+
+
 def test_profile_name_must_match_its_place(tmp_path):
     (tmp_path / "site").mkdir()
     _write(tmp_path, "hwcheck_profile: 1\nname: site/other\n", "site/x.yaml")

@@ -126,9 +126,18 @@ class Text(Spec):
             raise _fail(
                 f"'{text}' is not accepted (expected one of: {', '.join(self.enum)})", node, path
             )
-        if self.pattern is not None and not re.search(self.pattern, text):
+        if self.pattern is not None and not _matches(self.pattern, text):
             raise _fail(f"'{text}' is not {self.hint}", node, path)
         return text
+
+
+def _matches(pattern: str, text: str) -> bool:
+    """Whether `text` matches `pattern` as JSON Schema (and the published schema) reads it:
+    there `$` is the end of the text, where Python's also matches before a final newline,
+    which would let `rule-id\n` (a YAML `|` block, a quoted "\n") pass for `rule-id`."""
+    if pattern.endswith("$") and text.endswith("\n"):
+        return False
+    return re.search(pattern, text) is not None
 
 
 # Characters that show nothing: a value made only of them (a justification of zero-width
