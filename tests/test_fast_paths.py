@@ -34,6 +34,18 @@ def load(path: str) -> dict:
         return json.load(handle)
 
 
+@pytest.fixture(autouse=True, params=["exact", "msgspec"])
+def decoding(request):
+    """Every test twice: with the exact path alone (`check`), and with msgspec's typed
+    decoder in front of it (`fleet`, the collector: hwcheck.model.typeddecode)."""
+    from hwcheck.model import typeddecode
+
+    if request.param == "msgspec":
+        assert typeddecode.enable()
+    yield request.param
+    typeddecode.disable()
+
+
 @pytest.fixture(scope="module")
 def warm() -> dict:
     """Every fixture inventory checked once (each holds), so every memo is warm."""
@@ -318,3 +330,30 @@ def test_the_quick_shape_check_answers_as_the_exact_one(path, tp):
         checked += 1
     assert checked > 500
     assert quick(doc) == exact(doc) == _checker(model)(load(path))
+
+
+@pytest.mark.parametrize("path", INVENTORIES, ids=os.path.basename)
+def test_every_mutation_of_an_inventory_is_read_as_the_exact_path_reads_it(path, decoding):
+    """Each fixture inventory, and each of its mutations (a key removed, a value of another
+    type, a key its type lacks) written as JSON text: parse_document's answer (the inventory,
+    or the refusal and its message) is what parse_json and check_inventory say, with and
+    without msgspec in front. msgspec drops a key its type lacks: the key count tells, and
+    the exact path answers."""
+    from hwcheck.model import typeddecode
+
+    doc = load(path)
+    checked = decoded = 0
+    for _ in _mutations(doc):
+        text = json.dumps(doc).encode()
+        assert _fast(text) == _slow(text), text[:200]
+        checked += 1
+        decoded += typeddecode.decode(text) is not None
+    assert checked > 300
+    assert _fast(json.dumps(doc).encode()) == load(path)
+    if decoding == "msgspec":
+        # msgspec itself took the document, and the mutations it lets through (a key the
+        # type lacks, dropped; a field that may be null, null) are many
+        assert typeddecode.decode(json.dumps(doc).encode()) == load(path)
+        assert decoded > 20
+    else:
+        assert decoded == 0

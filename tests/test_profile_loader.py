@@ -114,7 +114,8 @@ def test_a_value_ending_in_a_newline_does_not_pass_for_a_pattern(tmp_path, value
     path = _write(
         tmp_path,
         "hwcheck_profile: 1\nname: t\nrules:\n"
-        f"  - id: {value}\n    nic: {{devices: ['15b3:1017']}}\n    firmware: {{min: '16.35.2000'}}\n",
+        f"  - id: {value}\n    nic: {{devices: ['15b3:1017']}}\n"
+        "    firmware: {min: '16.35.2000'}\n",
     )
     with pytest.raises(ProfileError) as info:
         load_file(path)

@@ -585,6 +585,9 @@ def create_app(
             profile_path=settings.profile_path,
         )
     collector = Collector(settings, tokens, profiles)
+    from hwcheck.model import typeddecode
+
+    typeddecode.enable()  # a collector reads many inventories: msgspec's one pass, if installed
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

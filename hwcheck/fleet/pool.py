@@ -44,6 +44,9 @@ def _batch(items: list[Item]) -> list[Outcome]:
 def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcome]:
     """Every item's outcome, in the order batches finish (the caller sorts)."""
     _state["how"] = how
+    from hwcheck.model import typeddecode
+
+    typeddecode.enable()  # many inventories: msgspec's one pass, when installed (inherited)
     # What is read so far (profiles, waivers) is never garbage: the collector need not walk
     # it again for every inventory parsed, nor touch the pages forked workers share.
     gc.freeze()
@@ -89,18 +92,22 @@ def _render(renderer: Callable[[Fleet], str]) -> bytes:
 
 
 def render_all(fleet: Fleet, renderers: list[Callable[[Fleet], str]], jobs: int) -> list[bytes]:
-    """Each renderer's output for `fleet`, encoded, in order: side by side in forked
-    processes when there are cores for it (the HTML, JSON and CSV of 10,000 nodes are each a
-    few tenths of a second)."""
-    if jobs <= 1 or len(renderers) < 2:
-        from hwcheck.outfile import encode
+    """Each renderer's output for `fleet`, encoded, in order: side by side when there are
+    cores for it (the HTML, JSON and CSV of 10,000 nodes are each a tenth of a second or
+    more). The first renders in this process meanwhile, the others in forked ones: this one
+    would only wait, and a forked renderer pays for every page of rows it touches (their
+    reference counts are written, so each page is copied), the first and largest would most."""
+    from hwcheck.outfile import encode
 
+    if jobs <= 1 or len(renderers) < 2:
         return [encode(renderer(fleet)) for renderer in renderers]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _rendering["fleet"] = fleet
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(renderers)), mp_context=context) as pool:
-        futures = [pool.submit(_render, renderer) for renderer in renderers]
-        return [future.result() for future in futures]
+    first, others = renderers[0], renderers[1:]
+    with ProcessPoolExecutor(min(jobs, len(others)), mp_context=context) as pool:
+        futures = [pool.submit(_render, renderer) for renderer in others]
+        here = encode(first(fleet))
+        return [here, *(future.result() for future in futures)]

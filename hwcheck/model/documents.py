@@ -161,9 +161,16 @@ def _fast_inventory(data: bytes) -> Inventory | None:
     bound = _keys_at_most(data)
     if bound is None:
         return None
-    from hwcheck.model import INVENTORY_SCHEMA_VERSION
+    from hwcheck.model import INVENTORY_SCHEMA_VERSION, typeddecode
     from hwcheck.model.inventory import Inventory
 
+    typed = typeddecode.decode(data)  # parsed and shape-checked at once, where enabled
+    if typed is not None:
+        fits = (
+            typed["schema_version"] == INVENTORY_SCHEMA_VERSION  # type: ignore[index]
+            and typeddecode.count_keys(typed) == bound  # msgspec dropped no key
+        )
+        return typing.cast("Inventory", typed) if fits else None
     try:
         document = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError):  # not UTF-8, not JSON, a huge integer: said there
