@@ -52,6 +52,36 @@ def test_fleet_documents_validate_against_the_published_schema(tmp_path):
         raise AssertionError("a verdict outside the vocabulary validated")
 
 
+def test_the_fleet_json_is_the_same_text_with_msgspec_and_without(tmp_path):
+    """msgspec encodes the fleet document when installed, the standard library otherwise:
+    the same bytes either way, hostile strings (control characters, U+2028, bidi marks,
+    quotes, non-ASCII, a lone surrogate an inventory escaped) included, one node per line,
+    keys sorted."""
+    from hwcheck.render.fleetjson import render_fleet_json
+
+    page = tmp_path / "fleet.json"
+    names = (*NAMES, "hostile")
+    done = run_hwcheck("fleet", *(inventory(n) for n in names), "--json", str(page), "-q")
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(page.read_text(encoding="utf-8"))
+    hostile = next(r for r in doc["nodes"] if r["hostname"] == "hostile-node")
+    hostile["serial"] = "lone \ud800 surrogate \u2028 \u202e"
+    hostile["system_model"] = '\x1b[31m\x00 </script> "q" \\ caf\u00e9 \U0001f600'
+    fast, standard = render_fleet_json(doc), render_fleet_json(doc, use_msgspec=False)
+    assert fast == standard
+    assert json.loads(fast) == doc
+    lines = fast.split("\n")  # not splitlines(): U+2028 in a string is no line end
+    assert sum(line.startswith('    {"') and '"verdict":' in line for line in lines) == len(
+        doc["nodes"]
+    )
+    assert list(json.loads(fast)) == sorted(doc)
+    assert r'"lone \ud800 surrogate' in fast  # written as its escape, valid JSON
+    # what fleet wrote is that text
+    assert page.read_text(encoding="utf-8") == render_fleet_json(
+        json.loads(page.read_text(encoding="utf-8"))
+    )
+
+
 def test_rollups_count_each_node_once_per_profile_and_cohort():
     _, doc, _ = fleet(*(inventory(n) for n in NAMES))
     counts = doc["counts"]

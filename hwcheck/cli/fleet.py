@@ -210,8 +210,11 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
         from hwcheck.render.fleetjunit import render_fleet_junit
 
         targets.append((args.junit, render_fleet_junit))
-    texts = render_all(fleet, [r for _, r in targets], args.jobs or default_jobs())
-    outputs = [(path, data) for (path, _), data in zip(targets, texts, strict=True)]
+    # The fleet document first: the largest, it renders in this process (render_all).
+    ranked = sorted(range(len(targets)), key=lambda i: targets[i][1] is not _json_renderer())
+    texts = render_all(fleet, [targets[i][1] for i in ranked], args.jobs or default_jobs())
+    rendered = dict(zip(ranked, texts, strict=True))
+    outputs = [(path, rendered[i]) for i, (path, _) in enumerate(targets)]
     written = []
     with OutputSet() as files:
         for path, data in outputs:
@@ -223,6 +226,12 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     if not args.quiet:
         console.writelines(f"wrote {path}\n" for path in written)
     return console
+
+
+def _json_renderer() -> Callable[[Fleet], str]:
+    from hwcheck.render.fleetjson import render_fleet_json
+
+    return render_fleet_json
 
 
 def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
