@@ -264,7 +264,7 @@ def test_the_import_graph_sees_imports_inside_functions():
     graph = import_graph()
     assert "hwcheck.render.html" in graph["hwcheck.cli.report"]
     assert "hwcheck.cachedir" in graph["hwcheck.render.html"]
-    assert "hwcheck.versions" in graph["hwcheck.judge.engine"]
+    assert "hwcheck.versions" in graph["hwcheck.judge.nicrules"]
 
 
 def test_the_cycle_search_finds_a_cycle_between_packages():
