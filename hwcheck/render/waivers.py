@@ -12,6 +12,8 @@ from hwcheck.render.words import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hwcheck.model.fleet import ExpiringWaiver, ExpiringWaivers
     from hwcheck.model.result import Result, Waiver
 
@@ -72,14 +74,20 @@ def expires_when(days: int) -> str:
 
 def fleet_expiring_lines(expiring: ExpiringWaivers) -> list[str]:
     """The terminal's lines for a fleet's waivers expiring soon (none when there are none)."""
-    waivers = expiring["waivers"]
-    if not waivers:
+    entries = [(w, w["days_left"], plural(len(w["nodes"]), "node")) for w in expiring["waivers"]]
+    return _lines(expiring["within_days"], entries)
+
+
+def _lines(within: int, entries: Sequence[tuple[Waiver | ExpiringWaiver, int, str]]) -> list[str]:
+    """`waivers expiring within N days (K):`, then a line per (waiver, days left, what it
+    covers), with its ticket and links."""
+    if not entries:
         return []
-    lines = [f"waivers expiring within {plural(expiring['within_days'], 'day')} ({len(waivers)}):"]
-    for waiver in waivers:
+    lines = [f"waivers expiring within {plural(within, 'day')} ({len(entries)}):"]
+    for waiver, days, covered in entries:
         line = (
-            f"  {waiver['rule_id']} {expires_when(waiver['days_left'])} ({waiver['expires']}, "
-            f"{waiver['where']}): {plural(len(waiver['nodes']), 'node')}"
+            f"  {waiver['rule_id']} {expires_when(days)} ({waiver['expires']}, "
+            f"{waiver['where']}): {covered}"
         )
         tracking = tracking_text(waiver)
         lines.append(line + (f" [{tracking}]" if tracking else ""))
@@ -106,15 +114,4 @@ def expiring_soon(result: Result, *, today: str, within: int) -> list[Expiring]:
 
 def expiring_lines(expiring: list[Expiring], within: int) -> list[str]:
     """The terminal's lines for the waivers expiring soon (none when there are none)."""
-    if not expiring:
-        return []
-    lines = [f"waivers expiring within {plural(within, 'day')} ({len(expiring)}):"]
-    for entry in expiring:
-        waiver = entry.waiver
-        line = (
-            f"  {waiver['rule_id']} {entry.when()} ({waiver['expires']}, {waiver['where']}): "
-            f"{', '.join(entry.subjects)}"
-        )
-        tracking = tracking_text(waiver)
-        lines.append(line + (f" [{tracking}]" if tracking else ""))
-    return lines
+    return _lines(within, [(e.waiver, e.days, ", ".join(e.subjects)) for e in expiring])
