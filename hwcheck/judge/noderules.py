@@ -30,10 +30,10 @@ _FACT_LABELS = {
 
 
 def count_rule(ctx: Context, rule: Rule) -> None:
-    add_count(ctx, rule, tally(ctx, rule))
+    add_count(ctx, rule, count_of(ctx, rule))
 
 
-def tally(ctx: Context, rule: Rule) -> Tally:
+def count_of(ctx: Context, rule: Rule) -> Tally:
     """What a count rule counts on this node: (what was found, the bounds in words, the
     selector in words, whether the bounds hold)."""
     assert rule.selector is not None and rule.count is not None  # noqa: S101 - see compile
@@ -76,7 +76,7 @@ def add_count(ctx: Context, rule: Rule, tally: Tally) -> None:
 def count_group(ctx: Context, group: list[Rule]) -> None:
     """The count rules of one `any_of` group (hwcheck.judge.cardgroups decides)."""
     members = [r for r in group if r.server is None or on_server(ctx, r)]
-    tallies = [tally(ctx, rule) for rule in members]
+    tallies = [count_of(ctx, rule) for rule in members]
     plan = plan_group(members, [(len(t[0]), t[2], t[1], t[3]) for t in tallies])
     for rule, tally in zip(members, tallies, strict=True):
         step = plan.get(rule.id)
