@@ -153,3 +153,17 @@ def test_no_waivers_no_list_and_a_bad_window_is_refused(tmp_path):
         "hwcheck: error: argument --expiring-within: must be a whole number of days, 0 or "
         "more; got '-1'"
     )
+
+
+def test_a_baseline_written_before_the_list_still_reads(tmp_path):
+    """A fleet document of a release before `expiring_waivers` is still a valid baseline."""
+    inputs, waivers = _setup(tmp_path)
+    doc, _ = _fleet(*inputs, "--waivers", waivers)
+    del doc["expiring_waivers"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    again, _ = _fleet(inputs[0], "--waivers", waivers, "--baseline", str(old))
+    assert again["drift"]["gone"] == [r["node"] for r in doc["nodes"] if r["source"] == inputs[1]]
+    assert [w["nodes"] for w in again["expiring_waivers"]["waivers"]] == [
+        [r["node"] for r in again["nodes"]]
+    ]
