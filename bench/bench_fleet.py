@@ -116,8 +116,11 @@ stages["read + json.loads (the floor)"] = floor
 stages["shape, repeated keys, invariants"] = whole - floor
 print(json.dumps({"exact": exact - floor}), file=sys.stderr)
 stages["profile selection"], sel = best(lambda: [how.selection.pick(d)[0] for d in docs])
-stages["judge_node"], res = best(
-    lambda: [judge_node(s, d, today="x", judged_at="x") for s, d in zip(sel, docs)])
+# Each result is dropped as soon as it is made, as a worker drops it once its row is built:
+# 2,000 results kept alive would cost twice the judging in allocation and collection.
+stages["judge_node"], _ = best(
+    lambda: [judge_node(s, d, today="x", judged_at="x") and None for s, d in zip(sel, docs)])
+res = [judge_node(s, d, today="x", judged_at="x") for s, d in zip(sel, docs)]
 stages["node row and facts"], _ = best(
     lambda: [_outcome(i, how, r, d) for i, r, d in zip(items, res, docs)])
 print(json.dumps(stages))
