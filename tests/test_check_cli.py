@@ -67,7 +67,7 @@ def test_profile_show_names_the_deciding_layer():
 def test_every_shipped_profile_lints_clean():
     run = hwcheck("profile", "lint", "--profile-path", "profiles")
     assert run.returncode == ExitStatus.OK, run.stdout
-    assert run.stdout.strip() == "8 profile(s): 0 error(s), 0 warning(s)"
+    assert run.stdout.strip() == "8 profiles: 0 errors, 0 warnings"
 
 
 def test_lint_refuses_an_ambiguous_threshold_and_errors_on_broken():

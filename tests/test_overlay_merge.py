@@ -178,7 +178,7 @@ def test_lint_gives_an_overlay_no_missing_format_warning_its_rule_has_one(tmp_pa
         env=NO_CACHE,
     )
     assert "no 'format' given" not in done.stdout
-    assert done.stdout.endswith("1 profile(s): 0 error(s), 1 warning(s)\n")  # cites no sources
+    assert done.stdout.endswith("1 profile: 0 errors, 1 warning\n")  # cites no sources
 
 
 def test_stacked_overlays_each_keep_what_the_layers_below_them_set(tmp_path):

@@ -38,7 +38,7 @@ def test_each_hosts_golden_profile_lints_clean_and_passes_it_unless_below_a_vend
     out, stderr = generate(tmp_path, host)
     lint = run_hwcheck("profile", "lint", str(out), env=NO_CACHE)
     assert lint.returncode == 0, lint.stdout
-    assert lint.stdout.endswith("1 profile(s): 0 error(s), 0 warning(s)\n")
+    assert lint.stdout.endswith("1 profile: 0 errors, 0 warnings\n")
     result = tmp_path / "result.json"
     capture = os.path.join(HOSTS_DIR, host)
     done = run_hwcheck(

@@ -48,7 +48,7 @@ def test_a_real_id_of_the_wrong_model_is_a_warning_naming_the_right_one(tmp_path
         f"warning: {path}:{line}:12: rule nvidia.cx6dx.firmware's title names ConnectX-6 Dx, "
         "but pci.ids names its devices otherwise (15b3:101b is MT28908 Family [ConnectX-6]); "
         "ConnectX-6 Dx is 15b3:101d\n"
-        "1 profile(s): 0 error(s), 1 warning(s)\n"
+        "1 profile: 0 errors, 1 warning\n"
     )
 
 
@@ -61,7 +61,7 @@ def test_an_id_pci_ids_does_not_know_is_a_warning_with_the_nearest_known_ids(tmp
         f"warning: {path}:{line}:21: device 15b3:1022 is not in pci.ids; nearest: "
         "15b3:1021 (MT2910 Family [ConnectX-7]), 15b3:1023 (CX8 Family [ConnectX-8]), "
         "15b3:1020 (MT28860)",
-        "1 profile(s): 0 error(s), 1 warning(s)",
+        "1 profile: 0 errors, 1 warning",
     ]
 
 
@@ -93,7 +93,7 @@ def test_subsystem_and_usb_ids_are_not_held_to_pci_ids_subsystem_lists(tmp_path)
     done = _lint(path)
     assert (done.returncode, done.stdout) == (
         ExitStatus.OK,
-        "1 profile(s): 0 error(s), 0 warning(s)\n",
+        "1 profile: 0 errors, 0 warnings\n",
     )
 
 

@@ -60,7 +60,7 @@ def test_lint_resolves_extends_against_the_shipped_profiles_with_a_directory_add
     _site(tmp_path)
     done = _hwcheck("profile", "lint", "site/r650.yaml", "--profile-dir", "site", cwd=tmp_path)
     assert (done.returncode, done.stderr) == (ExitStatus.OK, ""), done.stdout
-    assert done.stdout == "1 profile(s): 0 error(s), 0 warning(s)\n"
+    assert done.stdout == "1 profile: 0 errors, 0 warnings\n"
 
 
 def test_profile_path_replaces_the_path_so_the_shipped_profiles_are_not_found(tmp_path):
@@ -119,13 +119,13 @@ def test_a_waiver_file_in_a_profile_directory_breaks_no_command(tmp_path):
     assert "site/r650" in names
     assert listed.stdout.endswith(
         "\nwaiver files (applied only when given with --waivers):\n"
-        f"site/waivers  1 waiver(s)  {site}/waivers.yaml\n"
+        f"site/waivers  1 waiver  {site}/waivers.yaml\n"
     )
     lint = _hwcheck("profile", "lint", *dirs)
     assert lint.returncode == ExitStatus.OK, lint.stdout
     shipped = len(glob.glob(os.path.join(ROOT, "profiles", "*", "*.yaml")))
     # every shipped profile and the site's one; the waiver file is not linted as a profile
-    assert lint.stdout == f"{shipped + 1} profile(s): 0 error(s), 0 warning(s)\n"
+    assert lint.stdout == f"{shipped + 1} profiles: 0 errors, 0 warnings\n"
     # Found in the directory, the waiver file is not applied: the failure stands...
     done = _hwcheck("check", "--inventory", CX5, "--no-html", "-q", *dirs)
     assert (done.returncode, done.stderr) == (ExitStatus.NONCOMPLIANT, ""), done.stderr

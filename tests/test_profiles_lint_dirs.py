@@ -1,7 +1,7 @@
 """`hwcheck profile lint` never passes by linting nothing.
 
 A CI job running `profile lint --profile-path DIR` with a mistyped DIR, or a DIR that
-holds no profiles, used to print "0 profile(s): 0 error(s)" and exit 0.
+holds no profiles, used to print "0 profiles: 0 errors" and exit 0.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_a_directory_without_profiles_is_exit_2_unless_profiles_are_named(tmp_pa
     shutil.copy(os.path.join(ROOT, "tests/fixtures/profiles/virtio-firmware.yaml"), named)
     run = _lint(str(named), "--profile-path", str(empty))
     assert run.returncode == ExitStatus.OK, run.stdout + run.stderr
-    assert run.stdout.endswith("1 profile(s): 0 error(s), 0 warning(s)\n")
+    assert run.stdout.endswith("1 profile: 0 errors, 0 warnings\n")
 
 
 @pytest.mark.parametrize("option", ["--profile-dir", "--profile-path"])

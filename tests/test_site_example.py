@@ -128,7 +128,7 @@ def test_profile_show_prints_the_merged_rule_and_where_each_field_came_from():
 
 def test_the_site_profile_lints_clean():
     done = run_hwcheck("profile", "lint", *SITE, "dc1/site", env=NO_CACHE)
-    assert (done.returncode, done.stdout) == (0, "1 profile(s): 0 error(s), 0 warning(s)\n")
+    assert (done.returncode, done.stdout) == (0, "1 profile: 0 errors, 0 warnings\n")
 
 
 def test_editors_validating_with_the_published_schema_accept_the_site_profile():

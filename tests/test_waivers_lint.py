@@ -40,7 +40,7 @@ def _write(tmp_path, text: str, name: str = "waivers.yaml") -> str:
 def test_waivers_for_rules_the_profiles_define_lint_clean(tmp_path):
     done = _lint(_write(tmp_path, GOOD))
     assert (done.returncode, done.stderr) == (ExitStatus.OK, ""), done.stdout
-    assert done.stdout == "1 waiver file(s): 0 error(s), 0 warning(s)\n"
+    assert done.stdout == "1 waiver file: 0 errors, 0 warnings\n"
 
 
 def test_a_mistyped_rule_id_is_an_error_at_its_line_with_the_nearest_rule(tmp_path):
@@ -50,7 +50,7 @@ def test_a_mistyped_rule_id_is_an_error_at_its_line_with_the_nearest_rule(tmp_pa
     assert done.stdout == (
         f"error: {path}:3: waiver for unknown rule 'nvidia.cx6dx.firmwre' (did you mean "
         "'nvidia.cx6dx.firmware'?)\n"
-        "1 waiver file(s): 1 error(s), 0 warning(s)\n"
+        "1 waiver file: 1 error, 0 warnings\n"
     )
 
 
@@ -71,7 +71,7 @@ def test_an_expired_waiver_is_a_warning(tmp_path):
     assert done.stdout == (
         f"warning: {path}:3: waiver for nvidia.cx6dx.firmware expired on 2020-01-31; it "
         "waives nothing\n"
-        "1 waiver file(s): 0 error(s), 1 warning(s)\n"
+        "1 waiver file: 0 errors, 1 warning\n"
     )
 
 
@@ -87,7 +87,7 @@ def test_with_expiring_within_a_waiver_that_runs_out_soon_is_a_warning_too(tmp_p
     assert done.returncode == ExitStatus.NONCOMPLIANT
     assert done.stdout == (
         f"warning: {path}:3: waiver for nvidia.cx6dx.firmware expires in 5 days ({soon})\n"
-        "1 waiver file(s): 0 error(s), 1 warning(s)\n"
+        "1 waiver file: 0 errors, 1 warning\n"
     )
     assert _lint(path, "--expiring-within", "4").returncode == ExitStatus.OK
     today_path = _write(tmp_path, GOOD.replace("2999-12-31", today.isoformat(), 1), "t.yaml")
@@ -110,7 +110,7 @@ def test_a_file_that_does_not_load_is_an_error_and_the_others_are_still_linted(t
     lines = done.stdout.splitlines()
     assert lines[0].startswith(f"error: {bad}:3:5: ")
     assert "expires" in lines[0]
-    assert lines[1:] == ["2 waiver file(s): 1 error(s), 0 warning(s)"]
+    assert lines[1:] == ["2 waiver files: 1 error, 0 warnings"]
 
 
 def test_lint_against_an_added_directory_knows_site_rules_and_shipped_ones(tmp_path):

@@ -194,7 +194,9 @@ def run_lint(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{level}: {text}\n")
         errors += sum(1 for level, _ in problems if level == "error")
         warnings += sum(1 for level, _ in problems if level == "warning")
-    sys.stdout.write(f"{len(refs)} profile(s): {errors} error(s), {warnings} warning(s)\n")
+    from hwcheck.render.words import lint_tally, plural
+
+    sys.stdout.write(lint_tally(plural(len(refs), "profile"), errors, warnings) + "\n")
     if errors:
         return int(ExitStatus.USAGE)
     return int(ExitStatus.NONCOMPLIANT) if warnings else int(ExitStatus.OK)

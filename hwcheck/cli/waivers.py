@@ -149,9 +149,9 @@ def run_lint(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{level}: {text}\n")
     errors = sum(1 for level, _ in problems if level == "error")
     warnings = len(problems) - errors
-    sys.stdout.write(
-        f"{len(args.files)} waiver file(s): {errors} error(s), {warnings} warning(s)\n"
-    )
+    from hwcheck.render.words import lint_tally, plural
+
+    sys.stdout.write(lint_tally(plural(len(args.files), "waiver file"), errors, warnings) + "\n")
     if errors:
         return int(ExitStatus.USAGE)
     return int(ExitStatus.NONCOMPLIANT) if warnings else int(ExitStatus.OK)
@@ -162,6 +162,7 @@ def waiver_file_lines(library: Library) -> list[str]:
     when named with --waivers."""
     from hwcheck.errors import ProfileError
     from hwcheck.profile.waivers import load_waivers
+    from hwcheck.render.words import plural
 
     found = library.waiver_files()
     if not found:
@@ -170,7 +171,7 @@ def waiver_file_lines(library: Library) -> list[str]:
     width = max(len(name) for name, _ in found)
     for name, path in found:
         try:
-            count = f"{len(load_waivers(path))} waiver(s)"
+            count = plural(len(load_waivers(path)), "waiver")
         except ProfileError as err:
             count = f"INVALID: {err}"
         lines.append(f"{name:<{width}}  {count}  {path}\n")

@@ -22,7 +22,7 @@ def targets(library: Library, refs: list[str]) -> list[str]:
     """What to lint: `refs`, else every profile found; never nothing.
 
     A CI job that lints a directory with no profiles in it must fail rather than report
-    "0 profile(s): 0 error(s)" and pass (a mistyped `--profile-dir` is refused by
+    "0 profiles: 0 errors" and pass (a mistyped `--profile-dir` is refused by
     Library.given).
     """
     if refs:

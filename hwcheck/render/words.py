@@ -113,6 +113,11 @@ def plural(count: int, one: str, many: str | None = None, *, shown: str | None =
     return f"{count if shown is None else shown} {noun}"
 
 
+def lint_tally(linted: str, errors: int, warnings: int) -> str:
+    """A lint's last line: `1 profile: 0 errors, 1 warning` (`linted` already counted)."""
+    return f"{linted}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
 def count_of(status: str, count: int, *, shown: str | None = None) -> str:
     """How many findings have `status`: `1 warning`, `2 warnings`, `3 failed`, `1 passed`
     (`shown=""`: the words alone, for a page that sets the number apart)."""
