@@ -167,3 +167,25 @@ def test_a_baseline_written_before_the_list_still_reads(tmp_path):
     assert [w["nodes"] for w in again["expiring_waivers"]["waivers"]] == [
         [r["node"] for r in again["nodes"]]
     ]
+
+
+def test_a_hostile_ticket_or_link_on_the_fleet_page_is_text_never_markup(tmp_path):
+    """The waiver file is the operator's, but the page may be read by anyone: a ticket that
+    is markup is shown as text, and a link that is no http(s) URL is refused at load."""
+    inputs, waivers = _setup(tmp_path)
+    path = tmp_path / os.path.basename(waivers)
+    path.write_text(
+        path.read_text().replace("ticket: CHG-7", "ticket: '<img src=x onerror=alert(1)>'")
+    )
+    page = tmp_path / "fleet.html"
+    done = run_hwcheck("fleet", *inputs, "--waivers", str(path), "--html", str(page), "-q")
+    assert done.returncode in (0, 1), done.stderr
+    html = page.read_text()
+    section = html[html.index('<section id="expiring">') :]
+    section = section[: section.index("</section>")]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in section
+    assert "<img" not in section
+    path.write_text(path.read_text().replace(LINK, "javascript:alert(1)"))
+    done = run_hwcheck("fleet", *inputs, "--waivers", str(path), "--html", str(page), "-q")
+    assert done.returncode == 2
+    assert f"hwcheck: error: {path}:" in done.stderr and "Traceback" not in done.stderr
