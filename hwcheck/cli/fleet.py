@@ -194,6 +194,7 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     from hwcheck.outfile import OutputSet
 
     targets: list[tuple[str, Callable[[Fleet], str]]] = []
+    document: Callable[[Fleet], str] | None = None
     if page is not None:
         from hwcheck.render.html import render_fleet_html  # jinja2: only when asked
 
@@ -201,6 +202,7 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     if args.json is not None:
         from hwcheck.render.fleetjson import render_fleet_json
 
+        document = render_fleet_json
         targets.append((args.json, render_fleet_json))
     if args.csv is not None:
         from hwcheck.render.fleetcsv import render_fleet_csv
@@ -211,7 +213,7 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
 
         targets.append((args.junit, render_fleet_junit))
     # The fleet document first: the largest, it renders in this process (render_all).
-    ranked = sorted(range(len(targets)), key=lambda i: targets[i][1] is not _json_renderer())
+    ranked = sorted(range(len(targets)), key=lambda i: targets[i][1] is not document)
     texts = render_all(fleet, [targets[i][1] for i in ranked], args.jobs or default_jobs())
     rendered = dict(zip(ranked, texts, strict=True))
     outputs = [(path, rendered[i]) for i, (path, _) in enumerate(targets)]
@@ -226,12 +228,6 @@ def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
     if not args.quiet:
         console.writelines(f"wrote {path}\n" for path in written)
     return console
-
-
-def _json_renderer() -> Callable[[Fleet], str]:
-    from hwcheck.render.fleetjson import render_fleet_json
-
-    return render_fleet_json
 
 
 def _summary(fleet: Fleet, console: TextIO, *, quiet: bool) -> None:
