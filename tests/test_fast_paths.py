@@ -357,3 +357,23 @@ def test_every_mutation_of_an_inventory_is_read_as_the_exact_path_reads_it(path,
         assert decoded > 20
     else:
         assert decoded == 0
+
+
+@pytest.mark.parametrize("path", INVENTORIES, ids=os.path.basename)
+def test_keys_told_from_the_type_are_the_keys_walked(path):
+    """What the typed decoder makes of each fixture inventory and of each of its mutations
+    it takes: the keys counted from the Inventory type are every key the walk finds (the
+    type says how many a Module holds; a NIC's `lshw` and `sources` are counted)."""
+    from hwcheck.model import typeddecode
+
+    assert typeddecode.enable()
+    doc = load(path)
+    taken = 0
+    for _ in _mutations(doc):
+        typed = typeddecode.decode(json.dumps(doc).encode())
+        if typed is not None:
+            taken += 1
+            assert typeddecode.inventory_keys(typed) == typeddecode.count_keys(typed)
+    assert taken > 20
+    typed = typeddecode.decode(json.dumps(doc).encode())
+    assert typeddecode.inventory_keys(typed) == typeddecode.count_keys(typed) > 100

@@ -168,7 +168,7 @@ def _fast_inventory(data: bytes) -> Inventory | None:
     if typed is not None:
         fits = (
             typed["schema_version"] == INVENTORY_SCHEMA_VERSION  # type: ignore[index]
-            and typeddecode.count_keys(typed) == bound  # msgspec dropped no key
+            and typeddecode.inventory_keys(typed) == bound  # msgspec dropped no key
         )
         return typing.cast("Inventory", typed) if fits else None
     try:
