@@ -148,6 +148,35 @@ def test_csv_has_one_row_per_node_and_card_and_never_a_formula(tmp_path):
     ]
 
 
+def test_the_lines_workers_write_are_the_reports_of_the_rows(tmp_path):
+    """The fleet's workers write each node's JSON line and CSV rows as they judge it; the
+    files are those a renderer makes of the fleet document alone, byte for byte, hostile
+    strings, an error row and a node twice (its older input superseded) included."""
+    from hwcheck.render.fleetcsv import fleet_csv_bytes
+    from hwcheck.render.fleetjson import fleet_json_bytes
+
+    hostile = load("intel-e810-ice")
+    hostile["host"]["hostname"] = '=cmd|"x" \u2028 caf\u00e9 \x1b'
+    older = load("intel-e810-ice")
+    older["collected_at"] = "2020-01-01T00:00:00Z"
+    paths = [
+        *(inventory(n) for n in (*NAMES, "hostile")),
+        write(str(tmp_path / "h.json"), hostile),
+        write(str(tmp_path / "older.json"), older),
+    ]
+    out_json, out_csv = tmp_path / "fleet.json", tmp_path / "fleet.csv"
+    done = run_hwcheck(
+        "fleet", *paths, "--json", str(out_json), "--csv", str(out_csv), "-q", "--jobs", "2"
+    )
+    assert done.returncode == 1, done.stderr
+    written = out_json.read_bytes()
+    doc = json.loads(written)
+    assert doc["counts"]["superseded"] == 1 and doc["counts"]["error"] == 1
+    assert fleet_json_bytes(doc) == written
+    assert fleet_csv_bytes(doc) == out_csv.read_bytes()
+    assert b"caf\xc3\xa9" in out_csv.read_bytes()
+
+
 def test_junit_has_a_suite_per_cohort_and_a_case_per_node_named_by_host(tmp_path):
     out = tmp_path / "fleet.xml"
     done = run_hwcheck("fleet", *(inventory(n) for n in NAMES), "--junit", str(out), "-q")

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from hwcheck.collector.store import Store
-    from hwcheck.model.fleet import Fleet
+    from hwcheck.fleet.nodes import Judging
+    from hwcheck.model.fleet import Fleet, NodeRow
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,41 +115,26 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
     import itertools
     import os
     import sys
-    import time
 
-    from hwcheck.cli.searchpath import library_of
     from hwcheck.fleet import nodereports
-    from hwcheck.fleet.nodes import Judging
     from hwcheck.fleet.pool import default_jobs, judge_all
     from hwcheck.fleet.rollup import build_fleet, keep_newest
     from hwcheck.fleet.sources import expand, from_store
-    from hwcheck.profile.selection import Selection
 
     baseline = None
     if args.baseline is not None:
         from hwcheck.fleet.drift import read_baseline
 
         baseline = read_baseline(args.baseline)
-    selection = Selection(library_of(args), args.profile)
-    waivers = None
-    if args.waivers is not None:
-        from hwcheck.profile.waivers import load_waivers
-
-        waivers = load_waivers(args.waivers)
     page = args.html
     if page is None and args.html_dir is not None:
         page = os.path.join(args.html_dir, "index.html")
+    # Each node's lines of the JSON and CSV are written by the worker that judged it; not
+    # with --html-dir, which names each node's report in its row once all are judged.
+    texts = _node_texts(args) if args.html_dir is None else {}
+    how = _judging(args, tuple(texts.values()))  # bad profiles or waivers: before any output
     staging = nodereports.Staging(args.html_dir) if args.html_dir is not None else None
-    now = time.gmtime()
-    how = Judging(
-        selection,
-        waivers=waivers,
-        today=time.strftime("%Y-%m-%d", now),
-        judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
-        strict=args.strict,
-        rejudge=args.rejudge,
-        reports=staging,
-    )
+    how.reports = staging
     try:
         items = expand(args.inputs, sys.stdin)
         if store is not None:
@@ -176,7 +162,8 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
             from hwcheck.fleet.drift import drift
 
             fleet["drift"] = drift(fleet, baseline, args.baseline)
-        console = _write(fleet, args, page)
+        made = {name: [o.texts[i] for o in kept] for i, name in enumerate(texts)}
+        console = _write(fleet, args, page, made)
         nodereports.place(renames)
     finally:
         if staging is not None:
@@ -185,36 +172,84 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
     return fleet["exit_code"]
 
 
-def _write(fleet: Fleet, args: argparse.Namespace, page: str | None) -> TextIO:
+def _judging(args: argparse.Namespace, texts: tuple[Callable[[NodeRow], bytes], ...]) -> Judging:
+    """What every node is judged with: the profiles and waivers read once, today's date."""
+    import time
+
+    from hwcheck.cli.searchpath import library_of
+    from hwcheck.fleet.nodes import Judging
+    from hwcheck.profile.selection import Selection
+
+    selection = Selection(library_of(args), args.profile)
+    waivers = None
+    if args.waivers is not None:
+        from hwcheck.profile.waivers import load_waivers
+
+        waivers = load_waivers(args.waivers)
+    now = time.gmtime()
+    return Judging(
+        selection,
+        waivers=waivers,
+        today=time.strftime("%Y-%m-%d", now),
+        judged_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", now),
+        strict=args.strict,
+        rejudge=args.rejudge,
+        reports=None,
+        texts=texts,
+    )
+
+
+def _node_texts(args: argparse.Namespace) -> dict[str, Callable[[NodeRow], bytes]]:
+    """For each report asked for that is a line (or a few) per node, what writes a row."""
+    writers: dict[str, Callable[[NodeRow], bytes]] = {}
+    if args.json is not None:
+        from hwcheck.render.fleetjson import node_line
+
+        writers["json"] = node_line
+    if args.csv is not None:
+        from hwcheck.render.fleetcsv import node_text
+
+        writers["csv"] = node_text
+    return writers
+
+
+def _write(
+    fleet: Fleet, args: argparse.Namespace, page: str | None, made: dict[str, list[bytes]]
+) -> TextIO:
     """Every report asked for, rendered first and written as one set; the stream for the
-    summary (stderr when a report goes to standard output)."""
+    summary (stderr when a report goes to standard output). `made`: the nodes' lines of the
+    JSON and CSV, written by the workers (a join here)."""
+    import functools
     import sys
 
     from hwcheck.fleet.pool import default_jobs, render_all
     from hwcheck.outfile import OutputSet
 
-    targets: list[tuple[str, Callable[[Fleet], str]]] = []
-    document: Callable[[Fleet], str] | None = None
+    targets: list[tuple[str, Callable[[Fleet], str | bytes]]] = []
+    document: Callable[[Fleet], str | bytes] | None = None
     if page is not None:
         from hwcheck.render.html import render_fleet_html  # jinja2: only when asked
 
         targets.append((page, render_fleet_html))
     if args.json is not None:
-        from hwcheck.render.fleetjson import render_fleet_json
+        from hwcheck.render.fleetjson import fleet_json_bytes
 
-        document = render_fleet_json
-        targets.append((args.json, render_fleet_json))
+        document = functools.partial(fleet_json_bytes, node_lines=made.get("json"))
+        targets.append((args.json, document))
     if args.csv is not None:
-        from hwcheck.render.fleetcsv import render_fleet_csv
+        from hwcheck.render.fleetcsv import fleet_csv_bytes
 
-        targets.append((args.csv, render_fleet_csv))
+        targets.append((args.csv, functools.partial(fleet_csv_bytes, node_texts=made.get("csv"))))
     if args.junit is not None:
         from hwcheck.render.fleetjunit import render_fleet_junit
 
         targets.append((args.junit, render_fleet_junit))
-    # The fleet document first: the largest, it renders in this process (render_all).
+    # The fleet document first: the largest, it renders in this process (render_all). With
+    # the nodes' lines made by the workers, what is left is joins and the page: all here
+    # (a forked renderer pays for every page of rows it touches, more than it saves).
+    jobs = 1 if made else args.jobs or default_jobs()
     ranked = sorted(range(len(targets)), key=lambda i: targets[i][1] is not document)
-    texts = render_all(fleet, [targets[i][1] for i in ranked], args.jobs or default_jobs())
+    texts = render_all(fleet, [targets[i][1] for i in ranked], jobs)
     rendered = dict(zip(ranked, texts, strict=True))
     outputs = [(path, rendered[i]) for i, (path, _) in enumerate(targets)]
     written = []

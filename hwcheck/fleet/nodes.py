@@ -15,6 +15,8 @@ from hwcheck.status import STATUS_RANK, ExitStatus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hwcheck.fleet.nodereports import Staging
     from hwcheck.fleet.sources import Item
     from hwcheck.model.fleet import CardRow, NodeRow
@@ -49,7 +51,16 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 class Judging:
     """What every node of a run is judged with: chosen once, the same for all."""
 
-    __slots__ = ("judged_at", "rejudge", "reports", "selection", "strict", "today", "waivers")
+    __slots__ = (
+        "judged_at",
+        "rejudge",
+        "reports",
+        "selection",
+        "strict",
+        "texts",
+        "today",
+        "waivers",
+    )
 
     def __init__(
         self,
@@ -61,6 +72,7 @@ class Judging:
         strict: bool,
         rejudge: bool,
         reports: Staging | None,
+        texts: tuple[Callable[[NodeRow], bytes], ...] = (),
     ) -> None:
         self.selection = selection
         self.waivers = waivers
@@ -69,12 +81,25 @@ class Judging:
         self.strict = strict
         self.rejudge = rejudge
         self.reports = reports  # where node reports are staged (--html-dir), or None
+        # What each worker writes of each row it judges, for the reports that are one line
+        # (or a few) per node: the run joins them instead of encoding 10,000 rows at its end.
+        # Only for a run that changes no row once judged (--html-dir names each report then).
+        self.texts = texts
 
 
 class Outcome:
     """A node's row, the facts the rollups need, and its staged HTML report (a path)."""
 
-    __slots__ = ("known_bad", "report_tmp", "row", "rules", "skip", "versions", "waivers")
+    __slots__ = (
+        "known_bad",
+        "report_tmp",
+        "row",
+        "rules",
+        "skip",
+        "texts",
+        "versions",
+        "waivers",
+    )
 
     def __init__(self, row: NodeRow) -> None:
         self.row = row
@@ -84,6 +109,7 @@ class Outcome:
         self.waivers: list[WaiverFact] = []
         self.report_tmp: str | None = None
         self.skip = False  # a walked file that is not a node input (a fleet document)
+        self.texts: tuple[bytes, ...] = ()  # the row as each of Judging.texts writes it
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled as one tuple of its fields: a worker hands back thousands, and the
@@ -97,6 +123,7 @@ class Outcome:
             self.waivers,
             self.report_tmp,
             self.skip,
+            self.texts,
         )
         return (_outcome_of, (fields,))
 
@@ -112,11 +139,19 @@ def _outcome_of(fields: tuple[object, ...]) -> Outcome:
         outcome.waivers,
         outcome.report_tmp,
         outcome.skip,
+        outcome.texts,
     ) = fields  # type: ignore[assignment]
     return outcome
 
 
 def judge_item(item: Item, how: Judging) -> Outcome:
+    outcome = _judged(item, how)
+    if how.texts and not outcome.skip:
+        outcome.texts = tuple(write(outcome.row) for write in how.texts)
+    return outcome
+
+
+def _judged(item: Item, how: Judging) -> Outcome:
     try:
         return _judge(item, how)
     except HwcheckError as err:

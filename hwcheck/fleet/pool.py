@@ -85,22 +85,27 @@ def judge_all(items: Iterable[Item], how: Judging, jobs: int) -> Iterator[Outcom
             raise
 
 
-def _render(renderer: Callable[[Fleet], str]) -> bytes:
+def _render(renderer: Callable[[Fleet], str | bytes]) -> bytes:
+    return _written(renderer(_rendering["fleet"]))
+
+
+def _written(text: str | bytes) -> bytes:
+    """A renderer's output as written: text encoded (hwcheck.outfile.encode), bytes as made."""
     from hwcheck.outfile import encode
 
-    return encode(renderer(_rendering["fleet"]))
+    return text if isinstance(text, bytes) else encode(text)
 
 
-def render_all(fleet: Fleet, renderers: list[Callable[[Fleet], str]], jobs: int) -> list[bytes]:
+def render_all(
+    fleet: Fleet, renderers: list[Callable[[Fleet], str | bytes]], jobs: int
+) -> list[bytes]:
     """Each renderer's output for `fleet`, encoded, in order: side by side when there are
     cores for it (the HTML, JSON and CSV of 10,000 nodes are each a tenth of a second or
     more). The first renders in this process meanwhile, the others in forked ones: this one
     would only wait, and a forked renderer pays for every page of rows it touches (their
     reference counts are written, so each page is copied), the first and largest would most."""
-    from hwcheck.outfile import encode
-
     if jobs <= 1 or len(renderers) < 2:
-        return [encode(renderer(fleet)) for renderer in renderers]
+        return [_written(renderer(fleet)) for renderer in renderers]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -109,5 +114,5 @@ def render_all(fleet: Fleet, renderers: list[Callable[[Fleet], str]], jobs: int)
     first, others = renderers[0], renderers[1:]
     with ProcessPoolExecutor(min(jobs, len(others)), mp_context=context) as pool:
         futures = [pool.submit(_render, renderer) for renderer in others]
-        here = encode(first(fleet))
+        here = _written(first(fleet))
         return [here, *(future.result() for future in futures)]

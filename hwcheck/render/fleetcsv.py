@@ -15,6 +15,8 @@ from hwcheck.model.cardident import PCI_IDENTITY_FIELDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hwcheck.model.fleet import CardRow, Fleet, NodeRow
 
 COLUMNS = (
@@ -81,10 +83,26 @@ def _values(row: NodeRow, card: CardRow | None) -> list[object]:
 
 
 def render_fleet_csv(fleet: Fleet) -> str:
+    return fleet_csv_bytes(fleet).decode("utf-8", "surrogateescape")
+
+
+def node_text(row: NodeRow) -> bytes:
+    """A node's rows of the CSV, as written (UTF-8, undecodable bytes kept as backslash
+    escapes): what a fleet worker makes of each row it judges."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in fleet["nodes"]:
-        cards: list[CardRow | None] = [*row["cards"]] or [None]
-        writer.writerows(_cells(_values(row, card)) for card in cards)
-    return out.getvalue()
+    cards: list[CardRow | None] = [*row["cards"]] or [None]
+    csv.writer(out, lineterminator="\r\n").writerows(_cells(_values(row, card)) for card in cards)
+    return out.getvalue().encode("utf-8", "backslashreplace")
+
+
+def fleet_csv_bytes(fleet: Fleet, *, node_texts: Sequence[bytes] | None = None) -> bytes:
+    """The CSV as written. `node_texts`: each row of `fleet["nodes"]` already as node_text()
+    makes it, in order."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(COLUMNS)
+    header = out.getvalue().encode("utf-8")
+    if node_texts is None:
+        node_texts = [node_text(row) for row in fleet["nodes"]]
+    elif len(node_texts) != len(fleet["nodes"]):
+        raise ValueError("one text is needed for each node row")
+    return header + b"".join(node_texts)

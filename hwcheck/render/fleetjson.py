@@ -13,9 +13,9 @@ import json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
-    from hwcheck.model.fleet import Fleet
+    from hwcheck.model.fleet import Fleet, NodeRow
 
 _ONE_PER_LINE = frozenset({"nodes", "superseded", "spread", "failing_rules", "known_bad"})
 
@@ -47,15 +47,34 @@ def encoder(use_msgspec: bool = True) -> Callable[[object], bytes]:
     return encode
 
 
+def node_line(row: NodeRow, *, use_msgspec: bool = True) -> bytes:
+    """A node row as its line of the document (before the separating comma): what a fleet
+    worker makes of each row it judges, so that the document is a join of them."""
+    return b"    " + encoder(use_msgspec)(row)
+
+
 def render_fleet_json(fleet: Fleet, *, use_msgspec: bool = True) -> str:
+    return fleet_json_bytes(fleet, use_msgspec=use_msgspec).decode("utf-8", "surrogateescape")
+
+
+def fleet_json_bytes(
+    fleet: Fleet, *, use_msgspec: bool = True, node_lines: Sequence[bytes] | None = None
+) -> bytes:
+    """The document as written (UTF-8). `node_lines`: each row of `fleet["nodes"]` already as
+    node_line() makes it, in order (made where the row was, by the worker that judged it)."""
     encode = encoder(use_msgspec)
     lines = []
     for key in sorted(fleet):
         value = fleet[key]  # type: ignore[literal-required]
         name = encode(key)
         if key in _ONE_PER_LINE and value:
-            items = b",\n".join(b"    " + encode(item) for item in value)
+            if key == "nodes" and node_lines is not None:
+                if len(node_lines) != len(value):
+                    raise ValueError("one line is needed for each node row")
+                items = b",\n".join(node_lines)
+            else:
+                items = b",\n".join(b"    " + encode(item) for item in value)
             lines.append(b"  " + name + b": [\n" + items + b"\n  ]")
         else:
             lines.append(b"  " + name + b": " + encode(value))
-    return (b"{\n" + b",\n".join(lines) + b"\n}\n").decode("utf-8", "surrogateescape")
+    return b"{\n" + b",\n".join(lines) + b"\n}\n"
