@@ -6,6 +6,8 @@ Pure: the verdict of each node is the judge's; this module only counts.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from hwcheck.fleet.identity import newer
 from hwcheck.fleet.nodes import URGENCY
 from hwcheck.status import FLEET_RANK, fleet_exit, worst_verdict
@@ -129,36 +131,44 @@ def _failing_rules(kept: list[Outcome]) -> list[RuleRollup]:
 
 
 class _Versions:
-    __slots__ = ("cards", "nodes", "status")
+    """The cards that run one version of one component, and the most urgent status a rule
+    gave it."""
+
+    __slots__ = ("cards", "status")
 
     def __init__(self) -> None:
-        self.nodes: set[str] = set()
         self.cards: list[tuple[str, str]] = []  # (node, card)
         self.status = "unjudged"
+
+    def nodes(self) -> int:
+        """The nodes among them (a node with two such cards counts once)."""
+        return len(set(map(itemgetter(0), self.cards)))
 
 
 def _spread(kept: list[Outcome]) -> list[ModelSpread]:
     models: dict[str, tuple[str, CardIdentity, set[str], set[tuple[str, str]]]] = {}
-    components: dict[str, dict[str, dict[str, _Versions]]] = {}
+    tallies: dict[tuple[str, str, str], _Versions] = {}  # (model, component, version)
     hostnames: dict[str, str | None] = {}
     for outcome in kept:
         row = outcome.row
-        hostnames[row["node"]] = row["hostname"]
+        node = row["node"]
+        hostnames[node] = row["hostname"]
         for card in row["cards"]:
-            entry = models.setdefault(
-                card["model"], (card["label"], card["identity"], set(), set())
-            )
-            entry[2].add(row["node"])
-            entry[3].add((row["node"], card["card"]))
+            entry = models.get(card["model"])
+            if entry is None:
+                entry = models[card["model"]] = (card["label"], card["identity"], set(), set())
+            entry[2].add(node)
+            entry[3].add((node, card["card"]))
         for model, component, version, status, card_key in outcome.versions:
-            versions = components.setdefault(model, {}).setdefault(component, {})
-            tally = versions.get(version)
+            tally = tallies.get((model, component, version))
             if tally is None:
-                tally = versions[version] = _Versions()
-            tally.nodes.add(row["node"])
-            tally.cards.append((row["node"], card_key))
-            if URGENCY[status] < URGENCY[tally.status]:
+                tally = tallies[model, component, version] = _Versions()
+            tally.cards.append((node, card_key))
+            if status != tally.status and URGENCY[status] < URGENCY[tally.status]:
                 tally.status = status
+    components: dict[str, dict[str, dict[str, _Versions]]] = {}
+    for (model, component, version), tally in tallies.items():
+        components.setdefault(model, {}).setdefault(component, {})[version] = tally
     out: list[ModelSpread] = []
     for model, (label, identity, nodes, cards) in models.items():
         spreads = [
@@ -202,7 +212,7 @@ def _component(
         "versions": [
             {
                 "version": version,
-                "nodes": len(tally.nodes),
+                "nodes": tally.nodes(),
                 "cards": len(tally.cards),
                 "status": tally.status,  # type: ignore[typeddict-item]
                 "majority": version == majority,

@@ -63,18 +63,19 @@ def fleet_json_bytes(
     """The document as written (UTF-8). `node_lines`: each row of `fleet["nodes"]` already as
     node_line() makes it, in order (made where the row was, by the worker that judged it)."""
     encode = encoder(use_msgspec)
-    lines = []
-    for key in sorted(fleet):
+    parts = [b"{\n"]  # joined once: the nodes' lines are most of 20 MB, copied once
+    for index, key in enumerate(sorted(fleet)):
         value = fleet[key]  # type: ignore[literal-required]
-        name = encode(key)
+        parts += (b",\n  " if index else b"  ", encode(key))
         if key in _ONE_PER_LINE and value:
             if key == "nodes" and node_lines is not None:
                 if len(node_lines) != len(value):
                     raise ValueError("one line is needed for each node row")
-                items = b",\n".join(node_lines)
+                items = node_lines
             else:
-                items = b",\n".join(b"    " + encode(item) for item in value)
-            lines.append(b"  " + name + b": [\n" + items + b"\n  ]")
+                items = [b"    " + encode(item) for item in value]
+            parts += (b": [\n", b",\n".join(items), b"\n  ]")
         else:
-            lines.append(b"  " + name + b": " + encode(value))
-    return b"{\n" + b",\n".join(lines) + b"\n}\n"
+            parts += (b": ", encode(value))
+    parts.append(b"\n}\n")
+    return b"".join(parts)
