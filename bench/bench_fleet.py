@@ -125,8 +125,13 @@ stages["profile selection"], sel = best(lambda: [how.selection.pick(d)[0] for d 
 stages["judge_node"], _ = best(
     lambda: [judge_node(s, d, today="x", judged_at="x") and None for s, d in zip(sel, docs)])
 res = [judge_node(s, d, today="x", judged_at="x") for s, d in zip(sel, docs)]
-stages["node row and facts"], _ = best(
+stages["node row and facts"], outs = best(
     lambda: [_outcome(i, how, r, d) for i, r, d in zip(items, res, docs)])
+from hwcheck.render.fleetcsv import node_text
+from hwcheck.render.fleetjson import node_line
+rows = [o.row for o in outs]
+stages["its JSON line and CSV rows"], _ = best(
+    lambda: [(node_line(r), node_text(r)) for r in rows])
 print(json.dumps(stages))
 """
 

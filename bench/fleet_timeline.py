@@ -134,8 +134,9 @@ def instrument(log: str) -> None:
     wrap(rollup, "keep_newest", "outcomes received, newest kept (keep_newest)")
     wrap(rollup, "build_fleet", "rollups (build_fleet)")
     wrap(pool, "render_all", "reports rendered (render_all)")
-    for module, name in ((html, "render_fleet_html"), (fleetjson, "render_fleet_json"),
-                         (fleetcsv, "render_fleet_csv")):  # fmt: skip
+    # the JSON and CSV joined from the lines the workers wrote, the page rendered here
+    for module, name in ((html, "render_fleet_html"), (fleetjson, "fleet_json_bytes"),
+                         (fleetcsv, "fleet_csv_bytes")):  # fmt: skip
         wrap(module, name, name)
     wrap(outfile.OutputSet, "commit", "reports written (OutputSet.commit)")
 
