@@ -100,10 +100,12 @@ def render_all(
     fleet: Fleet, renderers: list[Callable[[Fleet], str | bytes]], jobs: int
 ) -> list[bytes]:
     """Each renderer's output for `fleet`, encoded, in order: side by side when there are
-    cores for it (the HTML, JSON and CSV of 10,000 nodes are each a tenth of a second or
-    more). The first renders in this process meanwhile, the others in forked ones: this one
-    would only wait, and a forked renderer pays for every page of rows it touches (their
-    reference counts are written, so each page is copied), the first and largest would most."""
+    cores for it and the renderers are each a tenth of a second or more (the JSON and CSV of
+    10,000 nodes rendered from their rows, with --html-dir). The first renders in this process
+    meanwhile, the others in forked ones: this one would only wait, and a forked renderer pays
+    for every page of rows it touches (their reference counts are written, so each page is
+    copied), the first and largest would most. When the workers wrote the nodes' lines, the
+    caller asks for one job: what is left is joins and the page."""
     if jobs <= 1 or len(renderers) < 2:
         return [_written(renderer(fleet)) for renderer in renderers]
     import multiprocessing

@@ -29,9 +29,20 @@ def _standard(value: object) -> bytes:
 
 
 def encoder(use_msgspec: bool = True) -> Callable[[object], bytes]:
-    """One value as compact JSON, keys sorted, UTF-8."""
+    """One value as compact JSON, keys sorted, UTF-8 (made once per process: a worker asks
+    for it for every node it judges)."""
     if not use_msgspec:
         return _standard
+    made = _made.get("msgspec")
+    if made is None:
+        made = _made["msgspec"] = _msgspec_encoder()
+    return made
+
+
+_made: dict[str, Callable[[object], bytes]] = {}
+
+
+def _msgspec_encoder() -> Callable[[object], bytes]:
     try:
         import msgspec
     except ImportError:
