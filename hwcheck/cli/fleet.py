@@ -162,7 +162,9 @@ def _run(args: argparse.Namespace, store: Store | None) -> int:
             from hwcheck.fleet.drift import drift
 
             fleet["drift"] = drift(fleet, baseline, args.baseline)
-        made = {name: [o.texts[i] for o in kept] for i, name in enumerate(texts)}
+        made = {}
+        if all(len(o.texts) == len(texts) for o in kept):  # else each renders from the rows
+            made = {name: [o.texts[i] for o in kept] for i, name in enumerate(texts)}
         console = _write(fleet, args, page, made)
         nodereports.place(renames)
     finally:
