@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,9 +65,12 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], *, sample: bool = False) -> tuple[float, int, int]:
-    """(wall seconds, peak tree RSS bytes, exit code) of one command. The RSS is sampled
-    (every 20 ms, from /proc) only when asked: on 2 cores the sampling would be timed too."""
+def timed(cmd: list[str], *, sample: bool = False) -> tuple[float, int, int, float]:
+    """(wall seconds, peak tree RSS bytes, exit code, CPU seconds of the process tree) of one
+    command. The RSS is sampled (every 20 ms, from /proc) only when asked: on 2 cores the
+    sampling would be timed too. The CPU (user and system, the command's workers included)
+    moves far less than the wall from one minute to the next on a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -83,12 +87,14 @@ def timed(cmd: list[str], *, sample: bool = False) -> tuple[float, int, int]:
         sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     done.set()
     if sample:
         sampler.join()
     if proc.returncode not in (0, 1, 3):
         sys.exit(f"bench: {' '.join(cmd[:3])} failed ({proc.returncode}): {err.decode()[-500:]}")
-    return wall, peak, proc.returncode
+    return wall, peak, proc.returncode, cpu
 
 
 BREAKDOWN = """
@@ -154,13 +160,16 @@ def main() -> None:
         ]  # fmt: skip
         floor_cmd = [PY, "-c", FLOOR, inputs]
         subprocess.run(floor_cmd, check=True)  # warm the page cache
-        floors, fleets = [], []
+        floors, fleets, floor_cpus, fleet_cpus = [], [], [], []
         code = 0
         for _ in range(args.rounds):
-            floors.append(timed(floor_cmd)[0])
-            wall, _, code = timed(fleet_cmd)
+            wall, _, _, cpu = timed(floor_cmd)
+            floors.append(wall)
+            floor_cpus.append(cpu)
+            wall, _, code, cpu = timed(fleet_cmd)
             fleets.append(wall)
-        _, peak, _ = timed(fleet_cmd, sample=True)  # a run of its own, not timed
+            fleet_cpus.append(cpu)
+        _, peak, _, _ = timed(fleet_cmd, sample=True)  # a run of its own, not timed
         step = max(1, len(paths) // LOOP_FILES)
         sample = paths[::step][:LOOP_FILES]
         start = time.perf_counter()
@@ -179,11 +188,17 @@ def main() -> None:
         stages = json.loads(breakdown.stdout)
         reading = json.loads(breakdown.stderr)
     floor, fleet = statistics.median(floors), statistics.median(fleets)
+    floor_cpu, fleet_cpu = statistics.median(floor_cpus), statistics.median(fleet_cpus)
     print(f"{args.nodes} nodes on {cores} cores, {args.rounds} rounds (median wall), exit {code}")
     print(f"  floor (read + json.loads, 1 core) {floor:7.2f} s")
     print(f"  hwcheck fleet (+html, csv, json)  {fleet:7.2f} s   target <= 4 s on 2 cores")
     print(f"  check loop, from {len(sample)} runs      {loop:7.1f} s")
     print(f"  fleet / floor                     {fleet / floor:7.2f} x   target <= 3x")
+    print(
+        f"  CPU: floor {floor_cpu:.2f} s, fleet {fleet_cpu:.2f} s (process tree); "
+        f"fleet CPU / {cores} cores / floor CPU {fleet_cpu / cores / floor_cpu:.2f} x "
+        "(the wall ratio if every step ran on all cores)"
+    )
     print(f"  loop / fleet                      {loop / fleet:7.1f} x   target >= 50x")
     print(f"  peak RSS (process tree)           {peak / 2**20:7.0f} MiB target <= 1024 MiB")
     print(f"  fleet HTML                        {html / 2**20:7.2f} MB  target <= 5 MB")
