@@ -82,10 +82,6 @@ def _values(row: NodeRow, card: CardRow | None) -> list[object]:
     return [*node, *cards, " ".join(row["failed_rules"]), row["error"], row["source"]]
 
 
-def render_fleet_csv(fleet: Fleet) -> str:
-    return fleet_csv_bytes(fleet).decode("utf-8", "surrogateescape")
-
-
 def node_text(row: NodeRow) -> bytes:
     """A node's rows of the CSV, as written (UTF-8, undecodable bytes kept as backslash
     escapes): what a fleet worker makes of each row it judges."""

@@ -58,10 +58,10 @@ def _msgspec_encoder() -> Callable[[object], bytes]:
     return encode
 
 
-def node_line(row: NodeRow, *, use_msgspec: bool = True) -> bytes:
+def node_line(row: NodeRow) -> bytes:
     """A node row as its line of the document (before the separating comma): what a fleet
     worker makes of each row it judges, so that the document is a join of them."""
-    return b"    " + encoder(use_msgspec)(row)
+    return b"    " + encoder()(row)
 
 
 def render_fleet_json(fleet: Fleet, *, use_msgspec: bool = True) -> str:
